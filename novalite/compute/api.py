@@ -1,0 +1,352 @@
+"""The compute API: validation, quotas and the database record, then RPC to do the work.
+
+The REST layer calls this; this calls the conductor (builds) or the compute
+host (actions) over RPC.  State checks follow Nova: an action allowed only in
+some vm_states and with no task in flight raises InstanceInvalidState (409).
+"""
+
+import base64
+import binascii
+import functools
+import re
+import uuid as uuidlib
+
+from oslo_log import log as logging
+
+from novalite import exception
+from novalite import objects
+from novalite.compute import quotas as quota_mod
+from novalite.compute import states
+
+LOG = logging.getLogger(__name__)
+
+_HOSTNAME_BAD = re.compile(r'[^a-z0-9-]+')
+
+
+def check_state(vm_state=None, task_state=(None,), action=None):
+    """Decorator: refuse the call unless the instance is in one of these states."""
+    def wrapper(func):
+        name = action or func.__name__
+
+        @functools.wraps(func)
+        def inner(self, ctx, instance, *args, **kwargs):
+            if vm_state is not None and instance.vm_state not in vm_state:
+                raise exception.InstanceInvalidState(
+                    action=name, instance_uuid=instance.uuid, attr='vm_state',
+                    state=instance.vm_state)
+            if task_state is not None and instance.task_state not in task_state:
+                raise exception.InstanceInvalidState(
+                    action=name, instance_uuid=instance.uuid, attr='task_state',
+                    state=instance.task_state)
+            if instance.locked and not ctx.is_admin:
+                raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+            return func(self, ctx, instance, *args, **kwargs)
+        return inner
+    return wrapper
+
+
+def sanitize_hostname(name, default='server'):
+    """A DNS label from a display name, as Nova does (lowercase, a-z0-9-, <= 63)."""
+    host = _HOSTNAME_BAD.sub('-', (name or '').lower().replace('_', '-')).strip('-.')
+    return host[:63].rstrip('-') or default
+
+
+class API:
+    """Server operations on behalf of an API request context."""
+
+    def __init__(self, conf, db, conductor_api, compute_rpcapi, notifier=None):
+        self.conf = conf
+        self.db = db
+        self.conductor_api = conductor_api
+        self.compute_rpcapi = compute_rpcapi
+        self.notifier = notifier
+        self.quotas = quota_mod.QuotaEngine(conf, db)
+
+    # -- create -------------------------------------------------------------------
+
+    def create(self, ctx, *, flavor_id, image_ref, name, min_count=1, max_count=1,
+               key_name=None, metadata=None, availability_zone=None, user_data=None,
+               description=None, access_ip_v4=None, access_ip_v6=None, scheduler_hints=None,
+               config_drive=False, tags=None, networks=None, hostname=None):
+        """Validate, check quotas, write the records, cast the build.  Returns (instances, reservation_id)."""
+        min_count = min_count or 1
+        max_count = max_count or min_count
+        if min_count > max_count:
+            raise exception.Invalid(reason='min_count must be <= max_count')
+        flavor = self._get_flavor(flavor_id)
+        image = self._get_image(image_ref) if image_ref else None
+        if image is not None:
+            self._check_image_fits(image, flavor)
+        metadata = dict(metadata or {})
+        self._check_metadata(ctx.project_id, metadata)
+        key_data = None
+        if key_name is not None:
+            try:
+                key_data = self.db.keypair_get(ctx.user_id, key_name)['public_key']
+            except exception.KeypairNotFound:
+                raise exception.Invalid(reason='Invalid key_name provided.') from None
+        if user_data is not None:
+            try:
+                base64.b64decode(user_data, validate=True)
+            except (binascii.Error, ValueError):
+                raise exception.Invalid(reason='Userdata content cannot be decoded.') from None
+        availability_zone, forced_host, forced_node = self._parse_az(ctx, availability_zone)
+
+        per_instance = {'instances': 1, 'cores': flavor.vcpus, 'ram': flavor.memory_mb}
+        count = self.quotas.max_count_allowed(ctx.project_id, per_instance, max_count)
+        if count < min_count:
+            # Nova's message names what ran out for the minimum asked for.
+            self.quotas.check_deltas(ctx.project_id, {k: v * min_count
+                                                      for k, v in per_instance.items()})
+        reservation_id = 'r-' + uuidlib.uuid4().hex[:8]
+        flavor_snapshot = {
+            'flavorid': flavor.flavorid, 'name': flavor.name, 'memory_mb': flavor.memory_mb,
+            'vcpus': flavor.vcpus, 'root_gb': flavor.root_gb, 'ephemeral_gb': flavor.ephemeral_gb,
+            'swap': flavor.swap, 'rxtx_factor': flavor.rxtx_factor,
+            'extra_specs': dict(flavor.extra_specs or {})}
+        instances = []
+        for index in range(count):
+            display = name if count == 1 else '%s-%d' % (name, index + 1)
+            instances.append(objects.Instance(
+                uuid=str(uuidlib.uuid4()), display_name=display,
+                display_description=description, user_id=ctx.user_id,
+                project_id=ctx.project_id, flavor=flavor_snapshot,
+                image_ref=image['id'] if image else '', vm_state=states.BUILDING,
+                task_state=states.SCHEDULING, power_state=states.NOSTATE,
+                availability_zone=availability_zone, key_name=key_name, key_data=key_data,
+                metadata=dict(metadata), reservation_id=reservation_id, launch_index=index,
+                hostname=hostname if hostname and count == 1 else sanitize_hostname(display),
+                user_data=user_data, config_drive='True' if config_drive else '',
+                access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6, tags=list(tags or [])))
+        self.db.instances_create(instances)
+        for inst in instances:
+            self._notify(ctx, 'instance.create.start', inst)
+        spec = objects.RequestSpec(
+            flavor=flavor_snapshot, project_id=ctx.project_id, user_id=ctx.user_id,
+            num_instances=len(instances), instance_uuids=[i.uuid for i in instances],
+            image=dict(image or {}), availability_zone=availability_zone,
+            scheduler_hints=dict(scheduler_hints or {}),
+            force_hosts=[forced_host] if forced_host else [],
+            force_nodes=[forced_node] if forced_node else [])
+        self.conductor_api.build_instances(ctx, instances, spec)
+        return instances, reservation_id
+
+    def _get_flavor(self, flavor_id):
+        try:
+            flavor = self.db.flavor_get(flavor_id)
+        except exception.FlavorNotFound:
+            raise exception.Invalid(reason='Flavor %s could not be found.' % flavor_id) from None
+        if flavor.disabled:
+            raise exception.Invalid(reason='Flavor %s is disabled.' % flavor_id)
+        return flavor
+
+    def _get_image(self, image_ref):
+        image_id = image_ref.rstrip('/').rsplit('/', 1)[-1]
+        try:
+            image = self.db.image_get(image_id)
+        except exception.ImageNotFound:
+            raise exception.Invalid(reason='Image %s could not be found.' % image_ref) from None
+        if image['status'] != 'active':
+            raise exception.Invalid(reason='Image %s is not active.' % image_id)
+        return image
+
+    @staticmethod
+    def _check_image_fits(image, flavor):
+        if flavor.memory_mb < (image.get('min_ram') or 0):
+            raise exception.Invalid(reason="Flavor's memory is too small for requested image.")
+        if flavor.root_gb and flavor.root_gb < (image.get('min_disk') or 0):
+            raise exception.Invalid(reason="Flavor's disk is too small for requested image.")
+        size_gb = (image.get('size') or 0) / (1024 ** 3)
+        if flavor.root_gb and size_gb > flavor.root_gb:
+            raise exception.Invalid(reason="Flavor's disk is too small for requested image.")
+
+    def _check_metadata(self, project_id, metadata):
+        limit = self.quotas.get_limits(project_id)['metadata_items']
+        if 0 <= limit < len(metadata):
+            raise exception.QuotaExceeded(reason='Maximum number of metadata items exceeds %d'
+                                          % limit)
+        for key, value in metadata.items():
+            if not isinstance(key, str) or not 1 <= len(key) <= 255:
+                raise exception.Invalid(reason='Metadata property key must be 1-255 characters')
+            if not isinstance(value, str) or len(value) > 255:
+                raise exception.Invalid(reason='Metadata property value must be a string of '
+                                               'at most 255 characters')
+
+    def _parse_az(self, ctx, availability_zone):
+        """Nova's ``zone:host:node`` form: forcing a host is admin-only."""
+        if not availability_zone:
+            return self.conf.default_schedule_zone, None, None
+        zone, _, rest = availability_zone.partition(':')
+        host, _, node = rest.partition(':')
+        if (host or node) and not ctx.is_admin:
+            raise exception.PolicyNotAuthorized(action='os_compute_api:servers:create:forced_host')
+        return zone or None, host or None, node or None
+
+    # -- read ---------------------------------------------------------------------
+
+    def get(self, ctx, instance_uuid):
+        instance = self.db.instance_get(instance_uuid)
+        if not ctx.is_admin and instance.project_id != ctx.project_id:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return instance
+
+    def get_all(self, ctx, filters, limit=None, marker=None, sort_key='created_at',
+                sort_dir='desc'):
+        filters = dict(filters or {})
+        if not ctx.is_admin:
+            filters['project_id'] = ctx.project_id
+        return self.db.instance_get_all(filters, sort_key=sort_key, sort_dir=sort_dir,
+                                        limit=limit, marker=marker)
+
+    def get_faults(self, instance_uuids):
+        return self.db.instance_fault_get_latest(instance_uuids)
+
+    # -- update / delete ------------------------------------------------------------
+
+    _UPDATABLE = {'display_name', 'display_description', 'access_ip_v4', 'access_ip_v6',
+                  'hostname'}
+
+    def update(self, ctx, instance, **values):
+        unknown = set(values) - self._UPDATABLE
+        if unknown:
+            raise exception.Invalid(reason='Cannot update %s' % ', '.join(sorted(unknown)))
+        updated = self.db.instance_update(instance.uuid, values)
+        self._notify(ctx, 'instance.update', updated)
+        return updated
+
+    def delete(self, ctx, instance):
+        """Delete in any state: at once if never placed, else through its compute host."""
+        if instance.locked and not ctx.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+        self._notify(ctx, 'instance.delete.start', instance)
+        if not instance.host:
+            # Never reached a host (still scheduling, or failed to): nothing to undo there.
+            # Marking it deleting first makes a build racing with us abort on its next save.
+            try:
+                self.db.instance_update(instance.uuid, {'task_state': states.DELETING})
+            except exception.InstanceNotFound:
+                return
+            current = self.db.instance_get(instance.uuid)
+            if not current.host:
+                self.db.instance_destroy(instance.uuid)
+                self._notify(ctx, 'instance.delete.end', current)
+                return
+            instance = current
+        instance = self.db.instance_update(instance.uuid, {'task_state': states.DELETING})
+        self.compute_rpcapi.terminate_instance(ctx, instance)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def reboot(self, ctx, instance, reboot_type):
+        if reboot_type == 'SOFT':
+            return self._soft_reboot(ctx, instance)
+        return self._hard_reboot(ctx, instance)
+
+    @check_state(vm_state=states.ALLOW_SOFT_REBOOT, action='reboot')
+    def _soft_reboot(self, ctx, instance):
+        instance = self._set_task(instance, states.REBOOTING, [None])
+        self.compute_rpcapi.reboot_instance(ctx, instance, 'SOFT')
+
+    @check_state(vm_state=states.ALLOW_HARD_REBOOT, task_state=states.HARD_REBOOT_TASKS,
+                 action='reboot')
+    def _hard_reboot(self, ctx, instance):
+        instance = self._set_task(instance, states.REBOOTING_HARD, states.HARD_REBOOT_TASKS)
+        self.compute_rpcapi.reboot_instance(ctx, instance, 'HARD')
+
+    @check_state(vm_state=[states.ACTIVE, states.ERROR], action='stop')
+    def stop(self, ctx, instance):
+        if not instance.host:
+            raise exception.InstanceInvalidState(action='stop', instance_uuid=instance.uuid,
+                                                 attr='host', state=None)
+        instance = self._set_task(instance, states.POWERING_OFF, [None])
+        self.compute_rpcapi.stop_instance(ctx, instance)
+
+    @check_state(vm_state=[states.STOPPED], action='start')
+    def start(self, ctx, instance):
+        instance = self._set_task(instance, states.POWERING_ON, [None])
+        self.compute_rpcapi.start_instance(ctx, instance)
+
+    @check_state(vm_state=[states.ACTIVE], action='pause')
+    def pause(self, ctx, instance):
+        instance = self._set_task(instance, states.PAUSING, [None])
+        self.compute_rpcapi.pause_instance(ctx, instance)
+
+    @check_state(vm_state=[states.PAUSED], action='unpause')
+    def unpause(self, ctx, instance):
+        instance = self._set_task(instance, states.UNPAUSING, [None])
+        self.compute_rpcapi.unpause_instance(ctx, instance)
+
+    @check_state(vm_state=[states.ACTIVE], action='suspend')
+    def suspend(self, ctx, instance):
+        instance = self._set_task(instance, states.SUSPENDING, [None])
+        self.compute_rpcapi.suspend_instance(ctx, instance)
+
+    @check_state(vm_state=[states.SUSPENDED], action='resume')
+    def resume(self, ctx, instance):
+        instance = self._set_task(instance, states.RESUMING, [None])
+        self.compute_rpcapi.resume_instance(ctx, instance)
+
+    def _set_task(self, instance, task_state, expected):
+        try:
+            return self.db.instance_update(instance.uuid, {'task_state': task_state},
+                                           expected_task_state=expected)
+        except exception.UnexpectedTaskStateError as exc:
+            raise exception.InstanceInvalidState(
+                action=task_state, instance_uuid=instance.uuid, attr='task_state',
+                state=exc.kwargs.get('actual')) from None
+
+    # -- metadata -----------------------------------------------------------------------
+
+    _METADATA_STATES = [states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED]
+
+    @check_state(vm_state=_METADATA_STATES, action='update_metadata')
+    def update_metadata(self, ctx, instance, metadata, delete=False):
+        """Merge ``metadata`` into the server's (replace it all when ``delete``)."""
+        new = dict(metadata) if delete else {**instance.metadata, **metadata}
+        self._check_metadata(instance.project_id, new)
+        self._save_metadata(ctx, instance, new)
+        return new
+
+    @check_state(vm_state=_METADATA_STATES, action='delete_metadata')
+    def delete_metadata_item(self, ctx, instance, key):
+        if key not in instance.metadata:
+            raise exception.MetadataItemNotFound()
+        new = dict(instance.metadata)
+        del new[key]
+        self._save_metadata(ctx, instance, new)
+
+    def _save_metadata(self, ctx, instance, new):
+        old = instance.metadata
+        updated = self.db.instance_update(instance.uuid, {'metadata': new})
+        diff = {k: ['+', v] for k, v in new.items() if old.get(k) != v}
+        diff.update({k: ['-'] for k in old if k not in new})
+        if diff and updated.host:
+            self.compute_rpcapi.change_instance_metadata(ctx, updated, diff)
+
+    # -- notifications --------------------------------------------------------------------
+
+    def _notify(self, ctx, event, instance):
+        if self.notifier is not None:
+            self.notifier.info(ctx, event, notification_payload(instance))
+
+
+def notification_payload(instance):
+    """The payload of instance.* notifications (a subset of Nova's)."""
+    return {'instance_id': instance.uuid, 'display_name': instance.display_name,
+            'tenant_id': instance.project_id, 'user_id': instance.user_id,
+            'state': instance.vm_state, 'state_description': instance.task_state or '',
+            'host': instance.host, 'node': instance.node,
+            'instance_type': instance.flavor.get('name'),
+            'memory_mb': instance.flavor.get('memory_mb'), 'vcpus': instance.flavor.get('vcpus'),
+            'root_gb': instance.flavor.get('root_gb'), 'image_ref_url': instance.image_ref,
+            'availability_zone': instance.availability_zone}
+
+
+def build(conf, db):
+    """A compute API wired to the configured transport (used by the API app)."""
+    from novalite import rpc
+    from novalite.compute import rpcapi as compute_rpcapi
+    from novalite.conductor import rpcapi as conductor_rpcapi
+    notifier = rpc.get_notifier(conf, 'compute-api.%s' % conf.host)
+    return API(conf, db, conductor_rpcapi.ComputeTaskAPI(conf),
+               compute_rpcapi.ComputeAPI(conf), notifier=notifier)

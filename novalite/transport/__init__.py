@@ -1,0 +1,1 @@
+"""oslo.messaging transport drivers shipped with novalite."""

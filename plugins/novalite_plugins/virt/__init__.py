@@ -1,0 +1,1 @@
+"""Hypervisor drivers shipped with novalite."""

@@ -1,0 +1,1 @@
+"""The fake hypervisor driver (entry point ``fake``)."""
