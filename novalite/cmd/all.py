@@ -9,13 +9,12 @@ import argparse
 import sys
 import time
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from novalite import bootstrap
 from novalite import exception
 from novalite import rpc
-from novalite.api import app as api_app
-from novalite.api import server
 from novalite.cmd import common
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
@@ -43,7 +42,8 @@ class AllInOne:
 
     def __init__(self, conf, fake_computes=4, serve_api=True):
         self.conf = conf
-        if conf.transport_url is None:
+        if conf.get_location('transport_url').location == cfg.Locations.opt_default:
+            # Nothing configured: one process needs no broker.
             conf.set_override('transport_url', 'inproc://')
         self.db = db_api.Database(conf)
         migration.db_sync(self.db.engine)
@@ -54,6 +54,8 @@ class AllInOne:
             self.services.append(compute_cmd.build(conf, host='compute%d' % (index + 1)))
         self.api_server = None
         if serve_api:
+            from novalite.api import app as api_app
+            from novalite.api import server
             self.app = api_app.create_app(conf, db=self.db)
             self.api_server = server.ThreadedServer(
                 self.app, conf.api.osapi_compute_listen, conf.api.osapi_compute_listen_port)

@@ -19,7 +19,6 @@ OPTS = [
                help='Availability zone of compute hosts not in an aggregate with a zone.'),
     cfg.StrOpt('default_schedule_zone',
                help='Zone servers are scheduled into when the request names none.'),
-    cfg.BoolOpt('debug', default=False, help='Log at debug level.'),
 ]
 
 

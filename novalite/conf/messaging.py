@@ -5,9 +5,10 @@ global cfg.CONF, so a private ConfigOpts needs them registered here or the
 first RPC call fails with NoSuchOptError.
 """
 
-from oslo_config import cfg
 import oslo_messaging
-from oslo_messaging import opts as om_opts
+from oslo_messaging import transport as om_transport
+from oslo_messaging.notify import notifier as om_notifier
+from oslo_messaging.rpc import client as om_client
 
 try:  # present in oslo.messaging >= 16
     from oslo_messaging._metrics import client as _metrics
@@ -15,16 +16,15 @@ try:  # present in oslo.messaging >= 16
 except ImportError:  # pragma: no cover - older releases register these themselves
     _metrics = _tracing = None
 
-OPTS = [
-    cfg.IntOpt('rpc_response_timeout', default=60,
-               help='Seconds to wait for an RPC call to answer.'),
-]
 
 
 def register_opts(conf):
-    # transport_url and the notification groups come from oslo.messaging itself.
-    for group, opts in om_opts.list_opts():
-        conf.register_opts(opts, group=None if group == 'DEFAULT' else group)
+    # The very option objects oslo.messaging registers lazily (an equal copy
+    # would be a DuplicateOptError), so transport_url, rpc_response_timeout and
+    # the notifier's driver can be read before any transport exists.
+    conf.register_opts(om_transport._transport_opts)
+    conf.register_opts(om_client._client_opts)
+    conf.register_opts(om_notifier._notifier_opts, group='oslo_messaging_notifications')
     if _tracing is not None:
         conf.register_opts(_tracing.oslo_messaging_tracing, group='oslo_messaging_tracing')
         conf.register_opts(_metrics.oslo_messaging_metrics, group='oslo_messaging_metrics')

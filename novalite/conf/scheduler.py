@@ -44,7 +44,7 @@ FILTER_SCHEDULER_OPTS = [
                 help='Weighers to apply; entry-point names in novalite.scheduler.weighers.'),
     # Dict(Float) rather than DictOpt so a typo in a value fails at start-up.
     cfg.Opt('weight_multipliers', type=types.Dict(types.Float()),
-            default={'RAMWeigher': 1.0}, sample_default='RAMWeigher:1.0',
+            default={'RAMWeigher': 1.0},
             help='Multiplier per weigher, name:value.  Each weigher\'s scores are '
                  'normalised to [0, 1], multiplied by this and summed.  A weigher '
                  'not listed uses its own default (1.0 unless it says otherwise).  '
