@@ -16,7 +16,6 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from novalite import objects
-from novalite import plugin
 from novalite import servicegroup
 from novalite.scheduler import engine as sched_engine
 from novalite.scheduler import host_manager
@@ -25,16 +24,6 @@ from novalite.utils import utcnow
 LOG = logging.getLogger(__name__)
 
 COMPUTE_BINARY = 'novalite-compute'
-
-
-def build_engine(conf, rng=None):
-    """Load the configured filters and weighers (by entry-point name) into an Engine."""
-    fs = conf.filter_scheduler
-    filters = plugin.load_all(plugin.FILTERS, fs.enabled_filters, conf)
-    weighers = plugin.load_all(plugin.WEIGHERS, fs.weight_classes, conf)
-    return sched_engine.Engine(filters, weighers, dict(fs.weight_multipliers or {}),
-                               host_subset_size=fs.host_subset_size,
-                               rng=rng or random.Random())
 
 
 class SchedulerManager:
@@ -48,7 +37,7 @@ class SchedulerManager:
     def __init__(self, conf, db, engine=None):
         self.conf = conf
         self.db = db
-        self.engine = engine or build_engine(conf)
+        self.engine = engine or sched_engine.Engine.from_conf(conf, rng=random.Random())
         self.host_manager = host_manager.HostManager(conf)
         self._lock = threading.Lock()
         self._services = {}

@@ -1,0 +1,13 @@
+"""AllHostsFilter: Nova's no-op filter."""
+
+from novalite.scheduler import interfaces
+
+
+class AllHostsFilter(interfaces.BaseFilter):
+    """Rejects nothing; reads no options."""
+
+    def host_passes(self, host_state, spec, cycle_state):
+        return True
+
+    def filter_all(self, host_states, spec, cycle_state):
+        return [True] * len(host_states)

@@ -1,0 +1,37 @@
+"""DiskFilter: enough local disk under the disk allocation ratio (a node's own ratio wins)."""
+
+from novalite.scheduler import interfaces
+
+
+def requested_disk_mb(spec):
+    # Nova's DiskFilter: root and ephemeral in GB, swap in MB.
+    flavor = spec.flavor
+    return (1024 * (flavor.get('root_gb', 0) + flavor.get('ephemeral_gb', 0))
+            + flavor.get('swap', 0))
+
+
+class DiskFilter(interfaces.BaseFilter):
+    """Rejects hosts short of disk under ``disk_allocation_ratio``; sets ``limits['disk_gb']``."""
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self.default_ratio = conf.disk_allocation_ratio
+
+    def _limit_and_usable(self, host_state):
+        ratio = host_state.disk_allocation_ratio
+        if ratio is None:
+            ratio = self.default_ratio
+        total_mb = host_state.total_usable_disk_gb * 1024
+        limit_mb = total_mb * ratio
+        return limit_mb, limit_mb - (total_mb - host_state.free_disk_mb)
+
+    def host_passes(self, host_state, spec, cycle_state):
+        limit_mb, usable_mb = self._limit_and_usable(host_state)
+        if usable_mb < requested_disk_mb(spec):
+            return False
+        host_state.limits['disk_gb'] = limit_mb / 1024
+        return True
+
+    def reject_reason(self, host_state, spec, cycle_state):
+        _limit, usable_mb = self._limit_and_usable(host_state)
+        return '%d MB usable disk < %d MB requested' % (usable_mb, requested_disk_mb(spec))

@@ -1,0 +1,31 @@
+"""RamFilter: enough RAM under the RAM allocation ratio (a node's own ratio wins over the option)."""
+
+from novalite.scheduler import interfaces
+
+
+class RamFilter(interfaces.BaseFilter):
+    """Rejects hosts short of RAM under ``ram_allocation_ratio``; sets ``limits['memory_mb']``."""
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self.default_ratio = conf.ram_allocation_ratio
+
+    def _limit_and_usable(self, host_state):
+        ratio = host_state.ram_allocation_ratio
+        if ratio is None:
+            ratio = self.default_ratio
+        total = host_state.total_usable_ram_mb
+        limit = total * ratio
+        # Used RAM counts against the oversubscribed total, not the physical one.
+        return limit, limit - (total - host_state.free_ram_mb)
+
+    def host_passes(self, host_state, spec, cycle_state):
+        limit, usable = self._limit_and_usable(host_state)
+        if usable < spec.memory_mb:
+            return False
+        host_state.limits['memory_mb'] = limit
+        return True
+
+    def reject_reason(self, host_state, spec, cycle_state):
+        _limit, usable = self._limit_and_usable(host_state)
+        return '%d MB usable RAM < %d MB requested' % (usable, spec.memory_mb)

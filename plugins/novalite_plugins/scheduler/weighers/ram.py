@@ -1,0 +1,13 @@
+"""RAMWeigher: weigh hosts by free RAM."""
+
+from novalite.scheduler import interfaces
+
+
+class RAMWeigher(interfaces.BaseWeigher):
+    """Prefers hosts with more free RAM; a negative RAMWeigher multiplier packs instead."""
+
+    def weigh(self, host_state, spec, cycle_state):
+        return host_state.free_ram_mb
+
+    def weigh_all(self, host_states, spec, cycle_state):
+        return [h.free_ram_mb for h in host_states]
