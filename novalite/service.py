@@ -115,14 +115,34 @@ class Service:
                 LOG.exception('%s on %s: periodic tasks failed', self.binary, self.host)
             LOG.debug('periodic tasks took %.3fs', time.monotonic() - started)
 
-    def stop(self, graceful=True):
+    def stop(self):
+        """Stop taking messages and periodic work; ``wait()`` then drains what runs."""
         self._stop.set()
         if self.rpcserver is not None:
             self.rpcserver.stop()
-            if graceful:
-                self.rpcserver.wait()
+
+    def wait(self):
+        """Wait for in-flight messages and the service's threads, then release the driver."""
+        if self.rpcserver is not None:
+            self.rpcserver.wait()
         for thread in self._threads:
             thread.join(timeout=5)
         if self.manager is not None and hasattr(self.manager, 'cleanup_host'):
             self.manager.cleanup_host()
         LOG.info('%s on %s stopped', self.binary, self.host)
+
+
+def stop_all(services):
+    """Stop services (last started first) and wait for them together.
+
+    Waiting is done in parallel because each RPC server's executor takes up to
+    a second to notice shutdown; one after another that adds up.
+    """
+    services = list(reversed(services))
+    for svc in services:
+        svc.stop()
+    waiters = [threading.Thread(target=svc.wait, daemon=True) for svc in services]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        waiter.join()

@@ -17,6 +17,7 @@ from novalite import conf as nl_conf
 from novalite import context as nl_context
 from novalite import plugin
 from novalite import rpc
+from novalite import service
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
 from novalite.cmd import scheduler as scheduler_cmd
@@ -137,8 +138,7 @@ class Cloud:
         return self
 
     def stop(self):
-        for svc in reversed(self.services):
-            svc.stop()
+        service.stop_all(self.services)
         rpc.cleanup()
         self.db.dispose()
 

@@ -15,6 +15,7 @@ from oslo_log import log as logging
 from novalite import bootstrap
 from novalite import exception
 from novalite import rpc
+from novalite import service
 from novalite.cmd import common
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
@@ -71,8 +72,7 @@ class AllInOne:
     def stop(self):
         if self.api_server is not None:
             self.api_server.stop()
-        for svc in reversed(self._started):
-            svc.stop()
+        service.stop_all(self._started)
         self._started = []
         rpc.cleanup()
         self.db.dispose()

@@ -8,6 +8,7 @@ from oslo_log import log as logging
 
 from novalite import conf as nl_conf
 from novalite import exception
+from novalite import service as nl_service
 
 LOG = logging.getLogger(__name__)
 
@@ -56,8 +57,6 @@ def run_services(services, prog):
         name = wait_for_signal()
         LOG.info('%s: %s received, stopping', prog, name)
     except exception.NovaliteException as exc:
-        for service in reversed(started):
-            service.stop()
+        nl_service.stop_all(started)
         fail(exc.message)
-    for service in reversed(started):
-        service.stop()
+    nl_service.stop_all(started)

@@ -19,7 +19,6 @@ from novalite import exception
 from novalite import servicegroup
 from novalite.cmd import common
 from novalite.db import api as db_api
-from novalite.db import engine as db_engine
 from novalite.db import migration
 
 PROG = 'novalite-manage'

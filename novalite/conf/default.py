@@ -4,9 +4,12 @@ import socket
 
 from oslo_config import cfg
 
-OPTS = [
+CLI_OPTS = [
     cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',
                help='Name of this node; compute services must each have a distinct host.'),
+]
+
+OPTS = [
     cfg.StrOpt('state_path', default='~/.local/state/novalite',
                help='Directory for state: the default SQLite database, locks.'),
     cfg.IntOpt('report_interval', default=10, min=1,
@@ -23,8 +26,9 @@ OPTS = [
 
 
 def register_opts(conf):
+    conf.register_cli_opts(CLI_OPTS)
     conf.register_opts(OPTS)
 
 
 def list_opts():
-    return [(None, OPTS)]
+    return [(None, CLI_OPTS + OPTS)]
