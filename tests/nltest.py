@@ -167,3 +167,8 @@ class Cloud:
 
     def wait_deleted(self, uuid, timeout=15.0):
         return self.wait(uuid, lambda i: i.deleted, timeout, 'deletion')
+
+
+def default_image_id():
+    from novalite import bootstrap as nl_bootstrap
+    return nl_bootstrap.DEFAULT_IMAGE_ID

@@ -24,7 +24,12 @@ OPTS = [
     cfg.IntOpt('memory_mb', default=65536, min=1, help='RAM (MB) each fake node reports.'),
     cfg.IntOpt('local_gb', default=1024, min=1, help='Disk (GB) each fake node reports.'),
     cfg.ListOpt('nodes', default=[],
-                help='Node names this service manages; empty means one node named after host.'),
+                help='Node names this service manages; empty means nodes_per_host nodes '
+                     'named after the host.'),
+    cfg.IntOpt('nodes_per_host', default=1, min=1,
+               help='Nodes each service manages when nodes is empty: one named after the '
+                    'host, or HOST-node1..N (one service standing for many hypervisors, '
+                    'as Nova\'s fake driver can).'),
     cfg.FloatOpt('spawn_delay', default=0.0, min=0.0,
                  help='Seconds spawn takes (simulates a real hypervisor).'),
     cfg.FloatOpt('operation_delay', default=0.0, min=0.0,
@@ -60,7 +65,7 @@ class FakeInstance:
 class FakeDriver(interfaces.ComputeDriver):
     """An in-memory hypervisor with configurable size, delays and failure injection.
 
-    Options: ``[fake_driver] vcpus, memory_mb, local_gb, nodes, spawn_delay,
+    Options: ``[fake_driver] vcpus, memory_mb, local_gb, nodes, nodes_per_host, spawn_delay,
     operation_delay, spawn_failure_rate, fail_first_spawns, abort_builds``.
     """
 
@@ -83,7 +88,9 @@ class FakeDriver(interfaces.ComputeDriver):
 
     def init_host(self, host):
         self._host = host
-        self._nodes = list(self.opts.nodes) or [host]
+        count = self.opts.nodes_per_host
+        self._nodes = list(self.opts.nodes) or (
+            [host] if count == 1 else ['%s-node%d' % (host, i + 1) for i in range(count)])
 
     def get_available_nodes(self, refresh=False):
         return list(self._nodes)

@@ -1,0 +1,263 @@
+"""Boot throughput through the HTTP API: boots/s, time-to-ACTIVE, GET /servers/{id} latency.
+
+Default: starts ``novalite-all`` (SQLite, inproc transport) in a subprocess with
+1,000 fake hypervisor nodes, then boots N servers with C concurrent clients,
+each POSTing one server and polling it until ACTIVE.  ``--deployment rabbit``
+starts the multi-process deployment instead (gunicorn API with 2 workers,
+conductor, scheduler, computes) over RabbitMQ and MariaDB on 127.0.0.1.
+
+    python benchmarks/boot.py [-n 2000] [-c 16] [--deployment {all,rabbit}] [--json FILE]
+"""
+
+import argparse
+import concurrent.futures
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+BIN = os.path.dirname(sys.executable)
+HEADERS = {'X-Auth-Token': 'admin:admin', 'Content-Type': 'application/json'}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Client:
+    """One keep-alive HTTP connection per thread."""
+
+    def __init__(self, port):
+        self.port = port
+        self.local = threading.local()
+
+    def request(self, method, path, body=None):
+        conn = getattr(self.local, 'conn', None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPConnection('127.0.0.1', self.port,
+                                                                timeout=60)
+        payload = json.dumps(body) if body is not None else None
+        try:
+            conn.request(method, '/v2.1' + path, body=payload, headers=HEADERS)
+            resp = conn.getresponse()
+            data = resp.read()
+        except (ConnectionError, http.client.HTTPException):
+            self.local.conn = None
+            raise
+        return resp.status, (json.loads(data) if data else None)
+
+
+def percentile(values, q):
+    values = sorted(values)
+    if not values:
+        return float('nan')
+    return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
+
+
+def start_all(workdir, port, computes, nodes_per_host):
+    config = os.path.join(workdir, 'novalite.conf')
+    with open(config, 'w') as f:
+        f.write(f"""[DEFAULT]
+state_path = {workdir}
+periodic_interval = 600
+default_log_levels = novalite=WARNING,oslo_messaging=WARNING,amqp=WARNING
+[api]
+osapi_compute_listen_port = {port}
+[fake_driver]
+nodes_per_host = {nodes_per_host}
+[quota]
+instances = -1
+cores = -1
+ram = -1
+""")
+    log = open(os.path.join(workdir, 'novalite-all.log'), 'w')
+    proc = subprocess.Popen([os.path.join(BIN, 'novalite-all'), '--config-file', config,
+                             '--fake-computes', str(computes)], stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    return [proc]
+
+
+def start_rabbit(workdir, port, computes, nodes_per_host):
+    import sqlalchemy as sa
+    vhost = 'novalite_bench_%s' % uuid.uuid4().hex[:8]
+    subprocess.run(['rabbitmqctl', '-q', 'add_vhost', vhost], check=True)
+    subprocess.run(['rabbitmqctl', '-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*',
+                    '.*'], check=True)
+    dbname = 'novalite_bench_%s' % uuid.uuid4().hex[:8]
+    admin = sa.create_engine('mysql+pymysql://root@127.0.0.1/test', isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.execute(sa.text('CREATE DATABASE %s' % dbname))
+    config = os.path.join(workdir, 'novalite.conf')
+    with open(config, 'w') as f:
+        f.write(f"""[DEFAULT]
+transport_url = rabbit://guest:guest@127.0.0.1:5672/{vhost}
+state_path = {workdir}
+periodic_interval = 600
+default_log_levels = novalite=WARNING,oslo_messaging=WARNING,amqp=WARNING
+[database]
+connection = mysql+pymysql://root@127.0.0.1/{dbname}?charset=utf8mb4
+[fake_driver]
+nodes_per_host = {nodes_per_host}
+[quota]
+instances = -1
+cores = -1
+ram = -1
+""")
+    env = dict(os.environ, NOVALITE_CONFIG_FILE=config)
+    manage = os.path.join(BIN, 'novalite-manage')
+    subprocess.run([manage, '--config-file', config, 'db', 'sync'], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([manage, '--config-file', config, 'bootstrap'], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    cmds = [[os.path.join(BIN, 'gunicorn'), '-w', '2', '-k', 'gthread', '--threads', '16',
+             '-b', '127.0.0.1:%d' % port, '--log-level', 'warning',
+             'novalite.api.wsgi:init_application()'],
+            [os.path.join(BIN, 'novalite-conductor'), '--config-file', config],
+            [os.path.join(BIN, 'novalite-scheduler'), '--config-file', config]]
+    for i in range(computes):
+        cmds.append([os.path.join(BIN, 'novalite-compute'), '--config-file', config,
+                     '--host', 'compute%d' % (i + 1)])
+    procs = []
+    for i, cmd in enumerate(cmds):
+        log = open(os.path.join(workdir, 'svc%d.log' % i), 'w')
+        procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True))
+
+    def cleanup():
+        subprocess.run(['rabbitmqctl', '-q', 'delete_vhost', vhost])
+        with admin.connect() as conn:
+            conn.execute(sa.text('DROP DATABASE %s' % dbname))
+    return procs, cleanup
+
+
+def wait_ready(client, nodes, procs, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise SystemExit('a service exited early (see its log)')
+        try:
+            status, body = client.request('GET', '/os-hypervisors')
+            if status == 200 and len(body['hypervisors']) >= nodes and all(
+                    h['state'] == 'up' for h in body['hypervisors']):
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit('the deployment did not come up within %ss' % timeout)
+
+
+def boot_one(client, name, poll):
+    t0 = time.perf_counter()
+    status, body = client.request('POST', '/servers', {'server': {
+        'name': name, 'imageRef': IMAGE_ID, 'flavorRef': '1'}})
+    if status != 202:
+        raise RuntimeError('POST /servers: %s %s' % (status, body))
+    server_id = body['server']['id']
+    while True:
+        status, body = client.request('GET', '/servers/%s' % server_id)
+        state = body['server']['status']
+        if state == 'ACTIVE':
+            return time.perf_counter() - t0, server_id
+        if state == 'ERROR':
+            raise RuntimeError('server %s went to ERROR: %s' % (server_id,
+                                                                body['server'].get('fault')))
+        time.sleep(poll)
+
+
+IMAGE_ID = None
+
+
+def main():
+    global IMAGE_ID
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('-n', '--servers', type=int, default=2000)
+    parser.add_argument('-c', '--concurrency', type=int, default=16)
+    parser.add_argument('--hosts', type=int, default=1000, help='fake hypervisor nodes')
+    parser.add_argument('--computes', type=int, default=4,
+                        help='compute services the nodes are spread over')
+    parser.add_argument('--deployment', choices=['all', 'rabbit'], default='all')
+    parser.add_argument('--poll', type=float, default=0.005, help='status poll interval (s)')
+    parser.add_argument('--json', metavar='FILE')
+    args = parser.parse_args()
+    if args.hosts % args.computes:
+        parser.error('--hosts must be a multiple of --computes')
+
+    workdir = tempfile.mkdtemp(prefix='novalite-bench-')
+    port = free_port()
+    cleanup = None
+    if args.deployment == 'all':
+        procs = start_all(workdir, port, args.computes, args.hosts // args.computes)
+    else:
+        procs, cleanup = start_rabbit(workdir, port, args.computes, args.hosts // args.computes)
+    client = Client(port)
+    try:
+        started = time.monotonic()
+        wait_ready(client, args.hosts, procs)
+        print('deployment (%s) ready with %d nodes in %.1fs' % (
+            args.deployment, args.hosts, time.monotonic() - started), flush=True)
+        IMAGE_ID = client.request('GET', '/images')[1]['images'][0]['id']
+
+        # warm-up: a few boots so first-request costs are not measured
+        with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
+            list(pool.map(lambda i: boot_one(client, 'warm%d' % i, args.poll),
+                          range(args.concurrency)))
+            t0 = time.perf_counter()
+            results = list(pool.map(lambda i: boot_one(client, 'bench%d' % i, args.poll),
+                                    range(args.servers)))
+            wall = time.perf_counter() - t0
+        to_active = [r[0] for r in results]
+        get_lat = []
+        ids = [r[1] for r in results]
+        for server_id in ids[:1000]:
+            t = time.perf_counter()
+            client.request('GET', '/servers/%s' % server_id)
+            get_lat.append(time.perf_counter() - t)
+        figures = {
+            'deployment': args.deployment, 'servers': args.servers,
+            'concurrency': args.concurrency, 'hosts': args.hosts, 'computes': args.computes,
+            'boots_per_s': args.servers / wall, 'wall_s': wall,
+            'time_to_active_p50_ms': 1000 * percentile(to_active, 50),
+            'time_to_active_p99_ms': 1000 * percentile(to_active, 99),
+            'time_to_active_mean_ms': 1000 * statistics.fmean(to_active),
+            'get_server_p50_ms': 1000 * percentile(get_lat, 50),
+            'get_server_p99_ms': 1000 * percentile(get_lat, 99),
+            'cpus': os.cpu_count(),
+        }
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        if cleanup:
+            cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print('boots/s                 %8.1f   (%d servers, %d clients, %d nodes, %s)' % (
+        figures['boots_per_s'], args.servers, args.concurrency, args.hosts, args.deployment))
+    print('time-to-ACTIVE p50/p99  %8.1f / %.1f ms' % (figures['time_to_active_p50_ms'],
+                                                       figures['time_to_active_p99_ms']))
+    print('GET /servers/{id} p50/p99 %6.2f / %.2f ms' % (figures['get_server_p50_ms'],
+                                                         figures['get_server_p99_ms']))
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(figures, f, indent=2, sort_keys=True)
+
+
+if __name__ == '__main__':
+    main()
