@@ -7,8 +7,9 @@ with an error naming the namespace and the names that *are* available
 (stevedore on its own only logs such failures).
 """
 
+from importlib import metadata
+
 import stevedore
-from stevedore import extension
 
 from novalite import exception
 
@@ -21,9 +22,12 @@ NAMESPACES = (FILTERS, WEIGHERS, VIRT_DRIVERS, NETWORK_MANAGERS)
 
 
 def available(namespace):
-    """Sorted names installed in ``namespace``."""
-    mgr = extension.ExtensionManager(namespace, invoke_on_load=False)
-    return sorted(mgr.names())
+    """Sorted names installed in ``namespace``, read from install metadata.
+
+    Nothing is imported: an error message listing the alternatives must not
+    depend on every other plugin importing cleanly.
+    """
+    return sorted({ep.name for ep in metadata.entry_points(group=namespace)})
 
 
 def _raise_failure(namespace):

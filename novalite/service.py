@@ -24,7 +24,7 @@ class DBReporter:
     def __init__(self, db):
         self.db = db
 
-    def register(self, ctx, host, binary, topic):
+    def register(self, ctx, host, binary, topic, timeout=None):
         return self.db.service_get_or_create(host, binary, topic)
 
     def heartbeat(self, ctx, service_id):
@@ -37,8 +37,8 @@ class ConductorReporter:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def register(self, ctx, host, binary, topic):
-        return self.conductor.service_get_or_create(ctx, host, binary, topic)
+    def register(self, ctx, host, binary, topic, timeout=None):
+        return self.conductor.service_get_or_create(ctx, host, binary, topic, timeout=timeout)
 
     def heartbeat(self, ctx, service_id):
         self.conductor.service_heartbeat(ctx, service_id)
@@ -80,15 +80,17 @@ class Service:
         LOG.info('%s started on %s (topic %s)', self.binary, self.host, self.topic)
 
     def _register(self, ctx):
-        delay = 0.5
+        # Short, growing timeouts: on RabbitMQ a call sent before the conductor has
+        # declared its queue is dropped by the broker, and must simply be sent again.
+        timeout = 2
         while not self._stop.is_set():
             try:
-                return self.reporter.register(ctx, self.host, self.binary, self.topic)
+                return self.reporter.register(ctx, self.host, self.binary, self.topic,
+                                              timeout=timeout)
             except messaging.MessagingTimeout:
                 LOG.warning('%s on %s: conductor not answering yet, retrying', self.binary,
                             self.host)
-                self._stop.wait(delay)
-                delay = min(delay * 2, 10)
+                timeout = min(timeout * 2, 30)
         return None
 
     def _spawn(self, target, name):
@@ -132,17 +134,26 @@ class Service:
         LOG.info('%s on %s stopped', self.binary, self.host)
 
 
-def stop_all(services):
-    """Stop services (last started first) and wait for them together.
+# Shutdown tiers: a service's in-flight work calls the services of later tiers
+# (computes call the conductor, the conductor calls the scheduler).
+_STOP_LAST = ('novalite-conductor', 'novalite-scheduler')
 
-    Waiting is done in parallel because each RPC server's executor takes up to
-    a second to notice shutdown; one after another that adds up.
+
+def stop_all(services):
+    """Stop services tier by tier: computes and the rest, then the conductor, then the scheduler.
+
+    Each tier drains while the services it calls still answer.  Within a tier
+    services are waited for in parallel: each RPC server's executor takes up
+    to a second to notice shutdown, and one after another that adds up.
     """
     services = list(reversed(services))
-    for svc in services:
-        svc.stop()
-    waiters = [threading.Thread(target=svc.wait, daemon=True) for svc in services]
-    for waiter in waiters:
-        waiter.start()
-    for waiter in waiters:
-        waiter.join()
+    tiers = [[s for s in services if s.binary not in _STOP_LAST]]
+    tiers += [[s for s in services if s.binary == binary] for binary in _STOP_LAST]
+    for tier in tiers:
+        for svc in tier:
+            svc.stop()
+        waiters = [threading.Thread(target=svc.wait, daemon=True) for svc in tier]
+        for waiter in waiters:
+            waiter.start()
+        for waiter in waiters:
+            waiter.join()

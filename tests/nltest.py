@@ -73,7 +73,9 @@ def free_port():
 
 def make_conf(state_path, **overrides):
     """A parsed ConfigOpts on ``state_path``; overrides as ``group__name=value`` or ``name=value``."""
-    values = {(None, 'state_path'): str(state_path)}
+    # Each test gets its own in-process broker, so no message outlives its test.
+    values = {(None, 'state_path'): str(state_path),
+              (None, 'transport_url'): 'inproc:///test-%s' % uuid.uuid4().hex[:12]}
     for key, value in overrides.items():
         group, _, name = key.rpartition('__')
         values[(group or None, name)] = value

@@ -8,6 +8,7 @@ the server.  Operations on one instance are serialised by a per-instance lock.
 
 import collections
 import threading
+import time
 import traceback
 
 import oslo_messaging as messaging
@@ -70,6 +71,7 @@ class ComputeManager:
         self.notifier = notifier
         self.tracker = resource_tracker.ResourceTracker(conf, host, driver)
         self._locks = _InstanceLocks()
+        self._last_power_sync = time.monotonic()
 
     # -- service hooks ----------------------------------------------------------------
 
@@ -98,9 +100,13 @@ class ComputeManager:
         self.driver.cleanup_host(self.host)
 
     def periodic_tasks(self, ctx):
-        """Run by the service every periodic_interval."""
+        """Run by the service every periodic_interval; the power sync on its own interval."""
         self.update_available_resource(ctx)
-        self._sync_power_states(ctx)
+        interval = self.conf.sync_power_state_interval
+        now = time.monotonic()
+        if interval >= 0 and now - self._last_power_sync >= interval:
+            self._last_power_sync = now
+            self._sync_power_states(ctx)
 
     def update_available_resource(self, ctx):
         """Report every node's totals and usage to the conductor (compute_nodes)."""
@@ -194,15 +200,16 @@ class ComputeManager:
         self.compute_task_api.build_instances(ctx, [instance], spec, {'retry': retry})
 
     def _set_error(self, ctx, instance, exc):
+        # The fault first: a client that sees ERROR must find the reason with it.
+        code = getattr(exc, 'code', 500) or 500
+        self.conductor.instance_fault_create(
+            ctx, instance.uuid, code, getattr(exc, 'message', str(exc)),
+            ''.join(traceback.format_exception_only(type(exc), exc)), self.host)
         try:
             self.conductor.instance_update(ctx, instance.uuid, {
                 'vm_state': states.ERROR, 'task_state': None})
         except exception.InstanceNotFound:
             return
-        code = getattr(exc, 'code', 500) or 500
-        self.conductor.instance_fault_create(
-            ctx, instance.uuid, code, getattr(exc, 'message', str(exc)),
-            ''.join(traceback.format_exception_only(type(exc), exc)), self.host)
         self._notify(ctx, 'instance.create.error', instance)
 
     # -- delete ---------------------------------------------------------------------------
@@ -238,7 +245,8 @@ class ComputeManager:
 
     def stop_instance(self, ctx, instance):
         self._simple_action(ctx, instance, 'power_off', states.POWERING_OFF, states.STOPPED,
-                            lambda inst: self.driver.power_off(inst))
+                            lambda inst: self.driver.power_off(
+                                inst, timeout=self.conf.shutdown_timeout, retry_interval=1))
 
     def start_instance(self, ctx, instance):
         self._simple_action(ctx, instance, 'power_on', states.POWERING_ON, states.ACTIVE,
@@ -291,14 +299,14 @@ class ComputeManager:
             LOG.info('%s of %s stopped: %s', name, instance.uuid, exc)
 
     def _action_failed(self, ctx, instance, name, exc):
+        self.conductor.instance_fault_create(
+            ctx, instance.uuid, getattr(exc, 'code', 500) or 500,
+            '%s failed: %s' % (name, getattr(exc, 'message', exc)), None, self.host)
         try:
             self.conductor.instance_update(ctx, instance.uuid, {'vm_state': states.ERROR,
                                                                 'task_state': None})
         except exception.InstanceNotFound:
             return
-        self.conductor.instance_fault_create(
-            ctx, instance.uuid, getattr(exc, 'code', 500) or 500,
-            '%s failed: %s' % (name, getattr(exc, 'message', exc)), None, self.host)
 
     def change_instance_metadata(self, ctx, instance, diff):
         instance = self._instance(instance)

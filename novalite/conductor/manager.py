@@ -119,16 +119,17 @@ class ComputeTaskManager:
                 'exc': previous.get('exc')}
 
     def _set_error(self, ctx, instance, exc):
+        # The fault first: a client that sees ERROR must find the reason with it.
+        message = getattr(exc, 'message', str(exc))
+        details = getattr(exc, 'details', None) or message
+        self.db.instance_fault_create(instance.uuid, getattr(exc, 'code', 500) or 500,
+                                      message, details, None)
         try:
             self.db.instance_update(instance.uuid, {'vm_state': states.ERROR,
                                                     'task_state': None},
                                     expected_task_state=[states.SCHEDULING, None])
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
             return  # deleted meanwhile: nothing to mark
-        message = getattr(exc, 'message', str(exc))
-        details = getattr(exc, 'details', None) or message
-        self.db.instance_fault_create(instance.uuid, getattr(exc, 'code', 500) or 500,
-                                      message, details, None)
         if self.notifier is not None:
             self.notifier.error(ctx, 'compute_task.build_instances',
                                 compute_api.notification_payload(instance))

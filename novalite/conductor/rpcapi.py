@@ -13,8 +13,9 @@ class ConductorAPI:
     def __init__(self, conf, transport=None):
         self.client = rpc.get_client(conf, TOPIC, VERSION, transport=transport)
 
-    def service_get_or_create(self, ctx, host, binary, topic):
-        return objects.Service.from_dict(self.client.call(
+    def service_get_or_create(self, ctx, host, binary, topic, timeout=None):
+        client = self.client.prepare(timeout=timeout) if timeout else self.client
+        return objects.Service.from_dict(client.call(
             ctx, 'service_get_or_create', host=host, binary=binary, topic=topic))
 
     def service_heartbeat(self, ctx, service_id):
@@ -30,7 +31,7 @@ class ConductorAPI:
         self.client.call(ctx, 'instance_destroy', instance_uuid=instance_uuid)
 
     def instance_fault_create(self, ctx, instance_uuid, code, message, details, host):
-        self.client.cast(ctx, 'instance_fault_create', instance_uuid=instance_uuid, code=code,
+        self.client.call(ctx, 'instance_fault_create', instance_uuid=instance_uuid, code=code,
                          message=message, details=details, host=host)
 
     def instance_get_all_by_host(self, ctx, host):

@@ -43,8 +43,10 @@ def make_conf(argv=None, default_config_files=None, prog=None, overrides=None):
     if default_config_files is None:
         env = os.environ.get('NOVALITE_CONFIG_FILE')
         default_config_files = [p for p in env.split(':') if p] if env else []
+    # No implicit search of ~/.novalite or /etc/novalite: what is read is what was named.
     conf(list(argv or []), project='novalite', prog=prog,
-         default_config_files=default_config_files, validate_default_values=True)
+         default_config_files=default_config_files, default_config_dirs=[],
+         validate_default_values=True)
     for (group, name), value in (overrides or {}).items():
         conf.set_override(name, value, group=group)
     return conf

@@ -17,7 +17,6 @@ OPTS = [
                help='Most items one list request returns.'),
     cfg.StrOpt('public_endpoint',
                help='Base URL put in links (default: from the request).'),
-    cfg.IntOpt('max_local_block_devices', default=3),
 ]
 
 

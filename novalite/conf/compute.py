@@ -13,13 +13,11 @@ OPTS = [
     cfg.IntOpt('reserved_host_cpus', default=0, min=0,
                help='vCPUs kept for the host, counted as used.'),
     cfg.IntOpt('sync_power_state_interval', default=600,
-               help='Seconds between power-state syncs with the hypervisor (<0 disables).'),
+               help='Seconds between power-state syncs with the hypervisor (checked on each '
+                    'periodic_interval tick; < 0 disables).'),
     cfg.IntOpt('shutdown_timeout', default=60, min=0,
-               help='Seconds a clean shutdown may take before power off is forced.'),
-    cfg.IntOpt('instance_build_timeout', default=0, min=0,
-               help='Seconds a server may stay in BUILD before it is set to ERROR (0: never).'),
-    cfg.BoolOpt('notify_on_state_change', default=True,
-                help='Emit instance.update notifications on state changes.'),
+               help='Seconds a clean shutdown (stop) may take before the driver forces '
+                    'power off.'),
 ]
 
 

@@ -12,9 +12,12 @@ OPTS = [
     cfg.IntOpt('key_pairs', default=100, min=-1, help='Key pairs per user.'),
     cfg.IntOpt('server_groups', default=10, min=-1, help='Server groups per project.'),
     cfg.IntOpt('server_group_members', default=10, min=-1, help='Servers per server group.'),
-    cfg.IntOpt('injected_files', default=5, min=-1),
-    cfg.IntOpt('injected_file_content_bytes', default=10240, min=-1),
-    cfg.IntOpt('injected_file_path_length', default=255, min=-1),
+    cfg.IntOpt('injected_files', default=5, min=-1,
+               help='Files injected per server (reported by os-quota-sets and limits).'),
+    cfg.IntOpt('injected_file_content_bytes', default=10240, min=-1,
+               help='Bytes per injected file (reported by os-quota-sets and limits).'),
+    cfg.IntOpt('injected_file_path_length', default=255, min=-1,
+               help='Path length of an injected file (reported by os-quota-sets and limits).'),
 ]
 
 

@@ -7,9 +7,9 @@ their own ``oslo.config.opts`` entry point instead.
 
 import importlib
 
-# Built-in plugin modules that declare options (none do yet: the allocation
-# ratios they read are core options shared with the compute).
-MODULES = ()
+# Built-in plugin modules that declare options (the filters read the shared
+# allocation ratios, which are core options).
+MODULES = ('novalite_plugins.virt.fake.driver',)
 
 
 def list_opts():

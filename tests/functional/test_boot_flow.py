@@ -13,7 +13,6 @@ from novalite_plugins.virt.fake import driver as fake_driver
 
 
 def _conf(tmp_path, **overrides):
-    overrides.setdefault('transport_url', 'inproc://')
     overrides.setdefault('oslo_messaging_notifications__driver', ['messaging'])
     return nltest.make_conf(tmp_path, **overrides)
 

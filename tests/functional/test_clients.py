@@ -25,7 +25,14 @@ def endpoint(tmp_path_factory):
 
 
 def _wait(conn, server, status):
-    return conn.compute.wait_for_server(server, status=status, interval=0.05, wait=30)
+    """Wait until the server shows ``status`` with no task in flight.
+
+    (``wait_for_server`` returns at once when the object it is given already
+    shows the status, which a just-rebooted ACTIVE server does.)
+    """
+    return nltest.wait_for(
+        lambda: (lambda s: s if s.status == status and s.task_state is None else None)(
+            conn.compute.get_server(server.id)), timeout=30, what=status)
 
 
 def test_openstacksdk_server_lifecycle(endpoint):

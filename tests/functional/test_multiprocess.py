@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import openstack
 import pytest
@@ -13,7 +14,8 @@ import pytest
 import nltest
 
 pytestmark = [pytest.mark.realservices, pytest.mark.multiprocess,
-              pytest.mark.filterwarnings('ignore::DeprecationWarning')]
+              pytest.mark.filterwarnings('ignore::DeprecationWarning'),
+              pytest.mark.filterwarnings('ignore::Warning:openstack')]
 
 BIN = os.path.dirname(sys.executable)
 HOSTS = ('mp-compute1', 'mp-compute2', 'mp-compute3')
@@ -65,7 +67,7 @@ ram = -1
         for proc in procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for name, proc in procs.items():
+        for proc in procs.values():
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -79,17 +81,29 @@ def _dump(logs):
 
 def test_twenty_servers_spread_over_three_computes(deployment):
     endpoint, procs, logs = deployment
-    conn = openstack.connect(auth_type='none', compute_endpoint_override=endpoint)
-    admin = openstack.connect(auth_type='none', compute_endpoint_override=endpoint,
-                              auth={'token': 'admin:admin'})
-    del admin
+
+    def api_answers():
+        try:
+            return urllib.request.urlopen(endpoint, timeout=2).status == 200
+        except OSError:
+            return False
+
+    # keystoneauth remembers a failed version discovery: connect once the API answers
+    nltest.wait_for(api_answers, timeout=60, what='the API')
+    # noauth2: the token names user and project; "admin" is an administrator
+    conn = openstack.connect(auth_type='admin_token',
+                             auth={'token': 'admin:admin', 'endpoint': endpoint},
+                             compute_endpoint_override=endpoint)
+
+    last_error = []
 
     def services_up():
         for name, proc in procs.items():
             assert proc.poll() is None, '%s exited:\n%s' % (name, _dump(logs))
         try:
             services = list(conn.compute.services())
-        except Exception:
+        except Exception as exc:  # the API may not answer yet
+            last_error[:] = [exc]
             return False
         up = {(s.binary, s.host) for s in services if s.state == 'up'}
         wanted = {('novalite-conductor', None), ('novalite-scheduler', None)}
@@ -100,7 +114,8 @@ def test_twenty_servers_spread_over_three_computes(deployment):
     try:
         nltest.wait_for(services_up, timeout=60, what='all services up')
     except AssertionError:
-        raise AssertionError('services did not come up:\n' + _dump(logs)) from None
+        raise AssertionError('services did not come up (last API error: %s):\n%s'
+                             % (last_error, _dump(logs))) from None
 
     image = next(iter(conn.compute.images()))
     conn.compute.create_server(name='mp', image_id=image.id, flavor_id='1', networks='none',

@@ -66,7 +66,8 @@ def test_listed_for_the_sample_config():
     assert {'DEFAULT', 'scheduler', 'filter_scheduler'} <= set(groups)
     names = {o.name for o in groups['DEFAULT']}
     assert {'ram_allocation_ratio', 'cpu_allocation_ratio', 'disk_allocation_ratio'} <= names
-    assert plugin_opts.list_opts() == []
+    # the built-in filters declare no options of their own: the ratios are core options
+    assert 'filter_scheduler' not in dict(plugin_opts.list_opts())
 
 
 def test_sample_config_shows_the_multiplier_map():

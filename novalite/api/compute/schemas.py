@@ -1,0 +1,262 @@
+"""Request body schemas (jsonschema, draft 4 like Nova's) and the validator.
+
+A failed validation is a 400 whose message names the field the way Nova's does:
+``Invalid input for field/attribute name. Value: None. None is not of type 'string'``.
+Schemas that change with the microversion are functions of it.
+"""
+
+import base64
+import binascii
+import re
+
+import jsonschema
+from jsonschema import exceptions as js_exceptions
+
+from novalite import exception
+
+
+class InvalidName(ValueError):
+    """A name that is not printable or starts/ends with whitespace."""
+
+
+FORMAT_CHECKER = jsonschema.FormatChecker()
+
+# printable, and no whitespace at either end (Nova's valid_name_regex, simplified)
+_NAME_RE = re.compile(r'^(?!\s)[^\x00-\x1f\x7f]*(?<!\s)$')
+
+
+@FORMAT_CHECKER.checks('name', raises=InvalidName)
+def _check_name(instance):
+    if not isinstance(instance, str):
+        return True  # the type keyword reports it
+    if not _NAME_RE.match(instance):
+        raise InvalidName("An invalid 'name' value was provided. The name must be: "
+                          "printable characters. Can not start or end with whitespace.")
+    return True
+
+
+@FORMAT_CHECKER.checks('base64')
+def _check_base64(instance):
+    if not isinstance(instance, str):
+        return True
+    try:
+        base64.b64decode(instance, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def validate(schema, data):
+    """Return ``data`` if it matches ``schema``, else raise ValidationError (400)."""
+    validator = jsonschema.Draft4Validator(schema, format_checker=FORMAT_CHECKER)
+    error = js_exceptions.best_match(validator.iter_errors(data))
+    if error is None:
+        return data
+    if isinstance(error.cause, InvalidName):
+        detail = str(error.cause)
+    elif error.path:
+        detail = 'Invalid input for field/attribute %s. Value: %s. %s' % (
+            error.path[-1], error.instance, error.message)
+    else:
+        detail = error.message
+    raise exception.ValidationError(detail)
+
+
+def coerce_ints(obj, keys):
+    """Nova accepts integers as digit strings ("ram": "512"): make them ints first."""
+    if isinstance(obj, dict):
+        for key in keys:
+            value = obj.get(key)
+            if isinstance(value, str) and re.fullmatch(r'\s*-?[0-9]+\s*', value):
+                obj[key] = int(value)
+    return obj
+
+
+# -- parameter types -------------------------------------------------------------------
+
+NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255, 'format': 'name'}
+DESCRIPTION = {'type': ['string', 'null'], 'minLength': 0, 'maxLength': 255}
+BOOLEAN = {'type': ['boolean', 'string'],
+           'enum': [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes',
+                    False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No',
+                    'no']}
+METADATA = {
+    'type': 'object',
+    'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': {'type': 'string', 'maxLength': 255}},
+    'additionalProperties': False,
+}
+POSITIVE_INT = {'type': ['integer', 'string'], 'pattern': '^[0-9]*$', 'minimum': 1,
+                'minLength': 1}
+HOSTNAME = {'type': 'string', 'minLength': 2, 'maxLength': 63,
+            'pattern': '^[a-zA-Z0-9-._]*$'}
+TAG = {'type': 'string', 'minLength': 1, 'maxLength': 60, 'pattern': '^[^,/]*$'}
+MAX_INT = 0x7FFFFFFF
+
+
+def _object(properties, required=(), extra=False, **more):
+    schema = {'type': 'object', 'properties': properties, 'additionalProperties': extra}
+    if required:
+        schema['required'] = list(required)
+    schema.update(more)
+    return schema
+
+
+# -- servers -----------------------------------------------------------------------------
+
+BLOCK_DEVICE_MAPPING_V2 = {'type': 'array', 'items': _object({
+    'source_type': {'type': 'string', 'enum': ['volume', 'image', 'snapshot', 'blank']},
+    'uuid': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'image_id': {'type': 'string'},
+    'destination_type': {'type': 'string', 'enum': ['local', 'volume']},
+    'guest_format': {'type': 'string', 'maxLength': 255},
+    'device_type': {'type': 'string', 'maxLength': 255},
+    'disk_bus': {'type': 'string', 'maxLength': 255},
+    'boot_index': {'type': ['integer', 'string', 'null'], 'pattern': '^-?[0-9]+$'},
+    'device_name': {'type': 'string', 'maxLength': 255},
+    'delete_on_termination': BOOLEAN,
+    'volume_size': {'type': ['integer', 'string', 'null']},
+    'snapshot_id': {'type': 'string'},
+    'volume_id': {'type': 'string'},
+    'no_device': {},
+    'tag': TAG,
+    'volume_type': {'type': ['string', 'null']},
+})}
+
+
+def server_create(version):
+    network = _object({'uuid': {'type': 'string'}, 'port': {'type': ['string', 'null']},
+                       'fixed_ip': {'type': 'string'}, 'tag': TAG})
+    networks = {'type': 'array', 'items': network}
+    if version >= (2, 37):
+        networks = {'oneOf': [networks, {'type': 'string', 'enum': ['none', 'auto']}]}
+    server = {
+        'name': NAME,
+        'imageRef': {'type': 'string'},
+        'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
+        'adminPass': {'type': 'string'},
+        'metadata': METADATA,
+        'networks': networks,
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+        'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+        'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'user_data': {'type': 'string', 'format': 'base64', 'maxLength': 65535},
+        'config_drive': BOOLEAN,
+        'min_count': POSITIVE_INT,
+        'max_count': POSITIVE_INT,
+        'return_reservation_id': BOOLEAN,
+        # the openstack CLI always sends the image as a boot device
+        'block_device_mapping_v2': BLOCK_DEVICE_MAPPING_V2,
+    }
+    if version >= (2, 19):
+        server['description'] = DESCRIPTION
+    if version >= (2, 52):
+        server['tags'] = {'type': 'array', 'items': TAG, 'maxItems': 50}
+    if version >= (2, 90):
+        server['hostname'] = dict(HOSTNAME, maxLength=255 if version >= (2, 94) else 63)
+    required = ['name', 'flavorRef'] + (['networks'] if version >= (2, 37) else [])
+    return _object({'server': _object(server, required),
+                    'os:scheduler_hints': {'type': 'object'},
+                    'OS-SCH-HNT:scheduler_hints': {'type': 'object'}},
+                   ['server'])
+
+
+def server_update(version):
+    server = {'name': NAME,
+              'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+              'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+              'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']}}
+    if version >= (2, 19):
+        server['description'] = DESCRIPTION
+    if version >= (2, 90):
+        server['hostname'] = dict(HOSTNAME, maxLength=255 if version >= (2, 94) else 63)
+    return _object({'server': _object(server)}, ['server'])
+
+
+REBOOT = _object({'reboot': _object(
+    {'type': {'type': 'string',
+              'enum': ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']}}, ['type'])},
+    ['reboot'])
+
+METADATA_SET = _object({'metadata': METADATA}, ['metadata'])
+METADATA_ITEM = _object({'meta': dict(METADATA, minProperties=1, maxProperties=1)}, ['meta'])
+
+
+# -- flavors -----------------------------------------------------------------------------
+
+FLAVOR_INT_FIELDS = ('ram', 'vcpus', 'disk', 'OS-FLV-EXT-DATA:ephemeral', 'swap')
+
+
+def flavor_create(version):
+    def number(minimum):
+        return {'type': 'integer', 'minimum': minimum, 'maximum': MAX_INT}
+    flavor = {
+        'name': NAME,
+        'id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+               'pattern': '^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
+        'ram': number(1),
+        'vcpus': number(1),
+        'disk': number(0),
+        'OS-FLV-EXT-DATA:ephemeral': number(0),
+        'swap': number(0),
+        'rxtx_factor': {'type': 'number', 'minimum': 0, 'exclusiveMinimum': True,
+                        'maximum': 3.40282e+38},
+        'os-flavor-access:is_public': BOOLEAN,
+    }
+    if version >= (2, 55):
+        flavor['description'] = dict(DESCRIPTION, maxLength=65535)
+    return _object({'flavor': _object(flavor, ['name', 'ram', 'vcpus', 'disk'])}, ['flavor'])
+
+
+FLAVOR_UPDATE = _object({'flavor': _object(
+    {'description': dict(DESCRIPTION, maxLength=65535)}, ['description'])}, ['flavor'])
+
+_SPEC_VALUE = {'type': ['string', 'number', 'boolean'], 'minLength': 0, 'maxLength': 255}
+_SPECS = {'type': 'object',
+          'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': _SPEC_VALUE},
+          'additionalProperties': False}
+EXTRA_SPECS = _object({'extra_specs': _SPECS}, ['extra_specs'])
+EXTRA_SPEC_ITEM = dict(_SPECS, minProperties=1, maxProperties=1)
+
+
+# -- keypairs ----------------------------------------------------------------------------
+
+def keypair_create(version):
+    keypair = {'name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+               'public_key': {'type': 'string'}}
+    if version >= (2, 2):
+        keypair['type'] = {'type': 'string', 'enum': ['ssh', 'x509']}
+    if version >= (2, 10):
+        keypair['user_id'] = {'type': 'string'}
+    required = ['name'] + (['public_key'] if version >= (2, 92) else [])
+    return _object({'keypair': _object(keypair, required)}, ['keypair'])
+
+
+# -- services ----------------------------------------------------------------------------
+
+def service_action(action, version):
+    """Bodies of the legacy PUT /os-services/{enable,disable,...} (< 2.53)."""
+    props = {'host': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+             'binary': {'type': 'string', 'minLength': 1, 'maxLength': 255}}
+    if action == 'disable-log-reason':
+        props['disabled_reason'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    if action == 'force-down':
+        props['forced_down'] = BOOLEAN
+    required = ['host', 'binary'] + (['forced_down'] if action == 'force-down' else [])
+    return _object(props, required)
+
+
+SERVICE_UPDATE = _object({
+    'status': {'type': 'string', 'enum': ['enabled', 'disabled']},
+    'disabled_reason': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'forced_down': BOOLEAN})
+
+
+# -- quota sets --------------------------------------------------------------------------
+
+def quota_set_update(resources):
+    limit = {'type': 'integer', 'minimum': -1, 'maximum': MAX_INT}
+    props = {name: limit for name in resources}
+    props['force'] = BOOLEAN
+    return _object({'quota_set': _object(props)}, ['quota_set'])

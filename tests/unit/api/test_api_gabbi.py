@@ -1,0 +1,96 @@
+"""Run the declarative API tests in tests/functional/gabbits/ against ``create_app``.
+
+Each YAML file names the ``APIFixture`` below: a fresh SQLite database with the
+seed data of ``conftest.seed`` (flavors 1, 2 and private 42; the public image
+``cirros``; computes compute1/compute2 and a scheduler on ctl) and the real
+compute API with its RPC clients stubbed, served in-process (no sockets).
+
+gabbi's own pytest plugin is not used: it claims every collected test whose id
+contains a ':' anywhere in the tree.  Here each YAML test is one parametrized
+pytest test; a YAML file's fixture starts with its first test and stops when the
+next file begins (or the module ends).
+"""
+
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+import unittest
+
+import pytest
+from gabbi import driver
+from gabbi import fixture
+
+from api_fixtures import RecordingRPC, make_conf, seed
+from novalite.api import app as api_app
+from novalite.compute import api as compute_api_mod
+from novalite.db import api as db_api
+from novalite.db import migration
+
+GABBITS = os.path.join(os.path.dirname(__file__), '..', '..', 'functional', 'gabbits')
+
+_APP = {}
+
+
+class APIFixture(fixture.GabbiFixture):
+    """A seeded database and an app for one YAML file."""
+
+    def start_fixture(self):
+        self.tmp = tempfile.mkdtemp(prefix='novalite-gabbi-')
+        conf = make_conf(pathlib.Path(self.tmp))
+        self.db = db_api.Database(url=conf.database.connection)
+        migration.db_sync(self.db.engine)
+        seed(self.db)
+        rpc = RecordingRPC()
+        compute_api = compute_api_mod.API(conf, self.db, rpc, rpc)
+        _APP['app'] = api_app.create_app(conf, compute_api=compute_api, db=self.db)
+
+    def stop_fixture(self):
+        _APP.clear()
+        self.db.dispose()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _wsgi(environ, start_response):
+    # looked up per request: the fixture builds the app after the tests are collected
+    return _APP['app'](environ, start_response)
+
+
+def _cases():
+    suites = driver.build_tests(GABBITS, unittest.TestLoader(), intercept=lambda: _wsgi,
+                                fixture_module=sys.modules[__name__],
+                                test_loader_name='gabbi')
+    return [(suite, case) for suite in suites for case in suite]
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope='module')
+def enter_suite():
+    """Start a YAML file's fixtures on its first test, stop them when it is done."""
+    current = {}
+
+    def enter(suite):
+        if current.get('suite') is not suite:
+            if current:
+                current.pop('suite').stop()
+            suite.start(unittest.TestResult())
+            current['suite'] = suite
+    yield enter
+    if current:
+        current['suite'].stop()
+
+
+@pytest.mark.parametrize('suite, case', CASES,
+                         ids=[case.__class__.__name__ for _, case in CASES])
+def test_gabbit(enter_suite, suite, case):
+    enter_suite(suite)
+    result = unittest.TestResult()
+    case.run(result)
+    problems = result.errors + result.failures
+    if problems:
+        pytest.fail('\n'.join(text for _, text in problems), pytrace=False)
+    if result.skipped:
+        pytest.skip(result.skipped[0][1])
