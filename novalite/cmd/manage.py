@@ -104,7 +104,8 @@ def main(argv=None):
     conf_args, rest = _split_config_args(argv)
     args = _parser().parse_args(rest)
     try:
-        conf = common.parse(conf_args, prog=PROG)
+        # Logs go to stderr so stdout carries only the command's answer.
+        conf = common.parse(conf_args, prog=PROG, overrides={(None, 'use_stderr'): True})
         return _run(conf, args)
     except exception.NovaliteException as exc:
         common.fail(exc.message)

@@ -1,6 +1,7 @@
 """The services as separate processes: gunicorn API (2 workers), conductor, scheduler and
 three computes over RabbitMQ and MariaDB, driven by openstacksdk."""
 
+import json
 import os
 import signal
 import subprocess
@@ -133,6 +134,20 @@ def test_twenty_servers_spread_over_three_computes(deployment):
 
     hypervisors = {h.name: h for h in conn.compute.hypervisors(details=True)}
     assert set(HOSTS) <= set(hypervisors)
+
+    # at 2.1 os-hypervisors still carries usage: it must add up to what was booted
+    def usage():
+        request = urllib.request.Request(endpoint + '/os-hypervisors/detail',
+                                         headers={'X-Auth-Token': 'admin:admin'})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            nodes = json.load(resp)['hypervisors']
+        return {n['hypervisor_hostname']: (n['running_vms'], n['memory_mb_used'])
+                for n in nodes}
+    nltest.wait_for(lambda: sum(v for v, _ in usage().values()) == 20, timeout=30,
+                    what='usage reports')
+    per_host = usage()
+    assert all(per_host[h][0] > 0 for h in HOSTS)
+    assert all(mem == 512 + 512 * vms for vms, mem in per_host.values())
 
     for server in servers:
         conn.compute.delete_server(server)
