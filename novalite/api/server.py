@@ -11,9 +11,11 @@ LOG = logging.getLogger(__name__)
 class ThreadedServer:
     """cheroot's thread-pool WSGI server on one address, run in a background thread."""
 
-    def __init__(self, app, host, port, threads=16):
+    def __init__(self, app, host, port, threads=32):
+        # A deep listen backlog: clients opening connections in a burst would
+        # otherwise be reset (cheroot's default backlog is 5).
         self.server = wsgi.Server((host, port), app, numthreads=threads,
-                                  server_name='novalite-api')
+                                  server_name='novalite-api', request_queue_size=128)
         self.thread = None
 
     def start(self):

@@ -6,6 +6,7 @@ back as the dataclasses of ``novalite.objects``.  Conditional updates
 on one instance cannot both win.
 """
 
+import re
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -304,6 +305,8 @@ class Database:
             data = inst.to_dict()
             data.pop('id', None)
             data['created_at'] = data['updated_at'] = now
+            data['vcpus'] = inst.flavor['vcpus']
+            data['memory_mb'] = inst.flavor['memory_mb']
             for key in ('launched_at', 'terminated_at', 'deleted_at'):
                 data[key] = getattr(inst, key)
             rows.append(data)
@@ -345,21 +348,40 @@ class Database:
                 query = query.where(col.in_(values))
         if sort_key not in _INSTANCE_SORT_KEYS:
             raise exception.Invalid(reason='Invalid sort_key %s' % sort_key)
-        order = T_INSTANCES.c[sort_key]
-        order = order.desc() if sort_dir == 'desc' else order.asc()
-        query = query.order_by(order, T_INSTANCES.c.id.desc() if sort_dir == 'desc'
-                               else T_INSTANCES.c.id.asc())
-        with self.engine.connect() as conn:
-            instances = [_instance(r) for r in conn.execute(query)]
+        column = T_INSTANCES.c[sort_key]
+        desc = sort_dir == 'desc'
+        query = query.order_by(column.desc() if desc else column.asc(),
+                               T_INSTANCES.c.id.desc() if desc else T_INSTANCES.c.id.asc())
         if name:
-            import re
+            # A regex cannot run in every database: filter and page in Python.
+            with self.engine.connect() as conn:
+                instances = [_instance(r) for r in conn.execute(query)]
             try:
                 pattern = re.compile(name)
             except re.error:
                 pattern = re.compile(re.escape(name))
             instances = [i for i in instances if pattern.search(i.display_name or '')]
-        return _paginate(instances, 'uuid', marker, limit, exception.Invalid, 'reason',
-                         not_found_msg='marker [%s] not found')
+            return _paginate(instances, 'uuid', marker, limit, exception.Invalid, 'reason',
+                             not_found_msg='marker [%s] not found')
+        with self.engine.connect() as conn:
+            if marker is not None:
+                # keyset pagination: rows after the marker in (sort_key, id) order
+                row = conn.execute(sa.select(column, T_INSTANCES.c.id).where(
+                    T_INSTANCES.c.uuid == marker)).first()
+                if row is None:
+                    raise exception.Invalid(reason='marker [%s] not found' % marker)
+                value, row_id = row
+                after = (column < value) if desc else (column > value)
+                tie = (T_INSTANCES.c.id < row_id) if desc else (T_INSTANCES.c.id > row_id)
+                if value is None:
+                    after = column.is_not(None) if desc else sa.false()
+                    tie = sa.and_(column.is_(None), tie)
+                else:
+                    tie = sa.and_(column == value, tie)
+                query = query.where(sa.or_(after, tie))
+            if limit is not None:
+                query = query.limit(limit)
+            return [_instance(r) for r in conn.execute(query)]
 
     def instance_update(self, instance_uuid, values, expected_task_state=_UNSET,
                         expected_vm_state=_UNSET):
@@ -452,13 +474,12 @@ class Database:
 
     def quota_usage(self, project_id):
         """What the project uses now: instances, cores, ram (non-deleted servers)."""
+        query = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(T_INSTANCES.c.vcpus), 0),
+                          sa.func.coalesce(sa.func.sum(T_INSTANCES.c.memory_mb), 0)).where(
+            T_INSTANCES.c.project_id == project_id, T_INSTANCES.c.deleted == sa.false())
         with self.engine.connect() as conn:
-            flavors = conn.execute(sa.select(T_INSTANCES.c.flavor).where(
-                T_INSTANCES.c.project_id == project_id,
-                T_INSTANCES.c.deleted == sa.false())).scalars().all()
-        return {'instances': len(flavors),
-                'cores': sum(f['vcpus'] for f in flavors),
-                'ram': sum(f['memory_mb'] for f in flavors)}
+            count, cores, ram = conn.execute(query).one()
+        return {'instances': int(count), 'cores': int(cores), 'ram': int(ram)}
 
 
 def _sort_value(value):

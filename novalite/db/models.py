@@ -124,6 +124,9 @@ class Instance(Base):
     project_id: Mapped[str] = mapped_column(String(255))
     image_ref: Mapped[str] = mapped_column(String(255), default='')
     flavor: Mapped[dict] = mapped_column(JSON)
+    # copied out of the flavor so quota usage is one SUM, not a scan of JSON blobs
+    vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb: Mapped[int] = mapped_column(Integer, default=0)
     vm_state: Mapped[str] = mapped_column(String(255))
     task_state: Mapped[str | None] = mapped_column(String(255))
     power_state: Mapped[int] = mapped_column(Integer, default=0)
