@@ -218,6 +218,8 @@ def main():
     parser.add_argument('--computes', type=int, default=4,
                         help='compute services the nodes are spread over')
     parser.add_argument('--deployment', choices=['all', 'rabbit'], default='all')
+    parser.add_argument('--single', type=int, default=100,
+                        help='boots measured one at a time after the flood (unloaded latency)')
     parser.add_argument('--json', metavar='FILE')
     args = parser.parse_args()
     if args.hosts % args.computes:
@@ -253,6 +255,18 @@ def main():
         finished = max(launched.values())
         wall = finished - min(p[1] for p in posted)
         to_active = [launched[sid] - sent for sid, sent in posted]
+        # Unloaded latency: one boot at a time, polled every 2 ms until ACTIVE.
+        single = []
+        for i in range(args.single):
+            sid, sent = post_one(client, 'single%d' % i)
+            while True:
+                body = client.request('GET', '/servers/%s' % sid)[1]['server']
+                if body['status'] == 'ACTIVE':
+                    single.append(time.time() - sent)
+                    break
+                if body['status'] == 'ERROR':
+                    raise RuntimeError('server %s went to ERROR' % sid)
+                time.sleep(0.002)
         get_lat = []
         ids = [p[0] for p in posted]
         for server_id in ids[:1000]:
@@ -266,6 +280,8 @@ def main():
             'time_to_active_p50_ms': 1000 * percentile(to_active, 50),
             'time_to_active_p99_ms': 1000 * percentile(to_active, 99),
             'time_to_active_mean_ms': 1000 * statistics.fmean(to_active),
+            'single_time_to_active_p50_ms': 1000 * percentile(single, 50),
+            'single_time_to_active_p99_ms': 1000 * percentile(single, 99),
             'get_server_p50_ms': 1000 * percentile(get_lat, 50),
             'get_server_p99_ms': 1000 * percentile(get_lat, 99),
             'cpus': os.cpu_count(),
@@ -281,12 +297,18 @@ def main():
                 os.killpg(proc.pid, signal.SIGKILL)
         if cleanup:
             cleanup()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if os.environ.get('NOVALITE_BENCH_KEEP'):
+            print('logs kept in', workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     print('boots/s                 %8.1f   (%d servers, %d clients, %d nodes, %s)' % (
         figures['boots_per_s'], args.servers, args.concurrency, args.hosts, args.deployment))
-    print('time-to-ACTIVE p50/p99  %8.1f / %.1f ms' % (figures['time_to_active_p50_ms'],
+    print('flood: time-to-ACTIVE p50/p99 %8.1f / %.1f ms' % (figures['time_to_active_p50_ms'],
                                                        figures['time_to_active_p99_ms']))
+    print('one at a time: time-to-ACTIVE p50/p99 %.1f / %.1f ms (%d boots, polled every 2 ms)' % (
+        figures['single_time_to_active_p50_ms'], figures['single_time_to_active_p99_ms'],
+        args.single))
     print('GET /servers/{id} p50/p99 %6.2f / %.2f ms' % (figures['get_server_p50_ms'],
                                                          figures['get_server_p99_ms']))
     if args.json:

@@ -6,7 +6,10 @@ back as the dataclasses of ``novalite.objects``.  Conditional updates
 on one instance cannot both win.
 """
 
+import functools
+import random
 import re
+import time
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -31,6 +34,40 @@ T_QUOTAS = models.Quota.__table__
 # Instance columns that only the DB layer manages.
 _INSTANCE_SORT_KEYS = {'created_at', 'updated_at', 'display_name', 'uuid', 'vm_state',
                        'host', 'launched_at', 'id'}
+
+
+_DEADLOCK_MYSQL = {1213, 1205}          # deadlock, lock wait timeout
+_DEADLOCK_PG = {'40P01', '40001'}       # deadlock detected, serialization failure
+
+
+def _is_deadlock(exc):
+    orig = getattr(exc, 'orig', None)
+    if orig is None:
+        return False
+    if getattr(orig, 'args', None) and orig.args[0] in _DEADLOCK_MYSQL:
+        return True
+    if getattr(orig, 'sqlstate', None) in _DEADLOCK_PG:
+        return True
+    return 'database is locked' in str(orig)
+
+
+def retry_on_deadlock(func):
+    """Run a write transaction again when the database picked it as a deadlock victim.
+
+    InnoDB and PostgreSQL abort one of two transactions that lock rows in
+    opposite orders (concurrent upserts of compute nodes do); the right answer
+    is to run it again, as oslo.db's wrap_db_retry does for Nova.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(8):
+            try:
+                return func(*args, **kwargs)
+            except sa.exc.DBAPIError as exc:
+                if attempt == 7 or not _is_deadlock(exc):
+                    raise
+                time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+    return wrapper
 
 
 def _row(row):
@@ -70,6 +107,7 @@ class Database:
 
     # -- services -----------------------------------------------------------------
 
+    @retry_on_deadlock
     def service_get_or_create(self, host, binary, topic):
         """Return the service row for (host, binary), creating it on first start."""
         with self.engine.begin() as conn:
@@ -95,6 +133,7 @@ class Database:
             raise exception.ComputeHostNotFound(host=host)
         return objects.Service.from_dict(_row(row))
 
+    @retry_on_deadlock
     def service_heartbeat(self, service_id):
         """Record a heartbeat: bump report_count and the timestamps liveness reads."""
         now = utcnow()
@@ -122,12 +161,14 @@ class Database:
         with self.engine.connect() as conn:
             return [objects.Service.from_dict(_row(r)) for r in conn.execute(query)]
 
+    @retry_on_deadlock
     def service_update(self, service_id, values):
         with self.engine.begin() as conn:
             conn.execute(T_SERVICES.update().where(T_SERVICES.c.id == service_id).values(
                 **values, updated_at=utcnow()))
         return self.service_get(service_id)
 
+    @retry_on_deadlock
     def service_delete(self, service_id):
         with self.engine.begin() as conn:
             svc = conn.execute(sa.select(T_SERVICES).where(T_SERVICES.c.id == service_id)).first()
@@ -139,6 +180,7 @@ class Database:
 
     # -- compute nodes ------------------------------------------------------------
 
+    @retry_on_deadlock
     def compute_node_update(self, host, nodename, values):
         """Create or update the node (host, nodename) with the resources its compute reports."""
         values = dict(values)
@@ -178,6 +220,7 @@ class Database:
 
     # -- flavors ------------------------------------------------------------------
 
+    @retry_on_deadlock
     def flavor_create(self, values):
         values = dict(values)
         values.pop('id', None)
@@ -257,6 +300,7 @@ class Database:
 
     # -- key pairs ----------------------------------------------------------------
 
+    @retry_on_deadlock
     def keypair_create(self, user_id, name, public_key, fingerprint, key_type='ssh'):
         now = utcnow()
         with self.engine.begin() as conn:
@@ -297,6 +341,7 @@ class Database:
 
     # -- instances ----------------------------------------------------------------
 
+    @retry_on_deadlock
     def instances_create(self, instances):
         """Insert several new instances in one transaction (a multi-create is all or nothing)."""
         now = utcnow()
@@ -383,6 +428,7 @@ class Database:
                 query = query.limit(limit)
             return [_instance(r) for r in conn.execute(query)]
 
+    @retry_on_deadlock
     def instance_update(self, instance_uuid, values, expected_task_state=_UNSET,
                         expected_vm_state=_UNSET):
         """Update one instance; with ``expected_*`` only if its state still matches.
@@ -421,6 +467,7 @@ class Database:
             raise exc(instance_uuid=instance_uuid, expected=expected_task_state, actual=actual)
         return _instance(row)
 
+    @retry_on_deadlock
     def instance_destroy(self, instance_uuid):
         """Soft-delete an instance (the row stays with deleted=True, as Nova's)."""
         now = utcnow()
@@ -432,6 +479,7 @@ class Database:
         if result.rowcount == 0:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
 
+    @retry_on_deadlock
     def instance_fault_create(self, instance_uuid, code, message, details=None, host=None):
         with self.engine.begin() as conn:
             conn.execute(T_FAULTS.insert().values(
@@ -458,6 +506,7 @@ class Database:
             return {r.resource: r.hard_limit for r in conn.execute(
                 sa.select(T_QUOTAS).where(T_QUOTAS.c.project_id == project_id))}
 
+    @retry_on_deadlock
     def quota_set(self, project_id, resource, hard_limit):
         now = utcnow()
         with self.engine.begin() as conn:
