@@ -174,3 +174,43 @@ class Cloud:
 def default_image_id():
     from novalite import bootstrap as nl_bootstrap
     return nl_bootstrap.DEFAULT_IMAGE_ID
+
+
+class GabbiRunner:
+    """Runs gabbi YAML files as parametrized pytest tests (gabbi's own pytest plugin is
+    not used: it claims every test id containing ':' anywhere in the tree).
+
+    ``cases`` are (suite, case) pairs, one per YAML test; ``run(suite, case)`` starts a
+    file's fixtures on its first test and stops them when the next file begins;
+    ``close()`` stops the last file's fixtures.
+    """
+
+    def __init__(self, directory, intercept, fixture_module, loader_name):
+        import unittest
+
+        from gabbi import driver
+        self._unittest = unittest
+        suites = driver.build_tests(directory, unittest.TestLoader(), intercept=intercept,
+                                    fixture_module=fixture_module,
+                                    test_loader_name=loader_name)
+        self.cases = [(suite, case) for suite in suites for case in suite]
+        self.ids = [case.__class__.__name__ for _, case in self.cases]
+        self._current = None
+
+    def run(self, suite, case):
+        if self._current is not suite:
+            self.close()
+            suite.start(self._unittest.TestResult())
+            self._current = suite
+        result = self._unittest.TestResult()
+        case.run(result)
+        problems = result.errors + result.failures
+        if problems:
+            pytest.fail('\n'.join(text for _, text in problems), pytrace=False)
+        if result.skipped:
+            pytest.skip(result.skipped[0][1])
+
+    def close(self):
+        if self._current is not None:
+            self._current.stop()
+            self._current = None

@@ -9,10 +9,8 @@ import os
 import shutil
 import sys
 import tempfile
-import unittest
 
 import pytest
-from gabbi import driver
 from gabbi import fixture
 
 import nltest
@@ -43,32 +41,15 @@ def _wsgi(environ, start_response):
     return _APP['app'](environ, start_response)
 
 
-CASES = [(suite, case) for suite in driver.build_tests(
-    GABBITS, unittest.TestLoader(), intercept=lambda: _wsgi,
-    fixture_module=sys.modules[__name__], test_loader_name='gabbi_stack')
-    for case in suite]
+RUNNER = nltest.GabbiRunner(GABBITS, lambda: _wsgi, sys.modules[__name__], 'gabbi_stack')
 
 
-@pytest.fixture(scope='module')
-def enter_suite():
-    current = {}
-
-    def enter(suite):
-        if current.get('suite') is not suite:
-            if current:
-                current.pop('suite').stop()
-            suite.start(unittest.TestResult())
-            current['suite'] = suite
-    yield enter
-    if current:
-        current['suite'].stop()
+@pytest.fixture(scope='module', autouse=True)
+def _close_fixtures():
+    yield
+    RUNNER.close()
 
 
-@pytest.mark.parametrize('suite, case', CASES, ids=[c.__class__.__name__ for _, c in CASES])
-def test_stack_gabbit(enter_suite, suite, case):
-    enter_suite(suite)
-    result = unittest.TestResult()
-    case.run(result)
-    problems = result.errors + result.failures
-    if problems:
-        pytest.fail('\n'.join(text for _, text in problems), pytrace=False)
+@pytest.mark.parametrize('suite, case', RUNNER.cases, ids=RUNNER.ids)
+def test_stack_gabbit(suite, case):
+    RUNNER.run(suite, case)

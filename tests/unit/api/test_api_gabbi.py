@@ -16,12 +16,11 @@ import pathlib
 import shutil
 import sys
 import tempfile
-import unittest
 
 import pytest
-from gabbi import driver
 from gabbi import fixture
 
+import nltest
 from api_fixtures import RecordingRPC, make_conf, seed
 from novalite.api import app as api_app
 from novalite.compute import api as compute_api_mod
@@ -57,40 +56,15 @@ def _wsgi(environ, start_response):
     return _APP['app'](environ, start_response)
 
 
-def _cases():
-    suites = driver.build_tests(GABBITS, unittest.TestLoader(), intercept=lambda: _wsgi,
-                                fixture_module=sys.modules[__name__],
-                                test_loader_name='gabbi')
-    return [(suite, case) for suite in suites for case in suite]
+RUNNER = nltest.GabbiRunner(GABBITS, lambda: _wsgi, sys.modules[__name__], 'gabbi')
 
 
-CASES = _cases()
+@pytest.fixture(scope='module', autouse=True)
+def _close_fixtures():
+    yield
+    RUNNER.close()
 
 
-@pytest.fixture(scope='module')
-def enter_suite():
-    """Start a YAML file's fixtures on its first test, stop them when it is done."""
-    current = {}
-
-    def enter(suite):
-        if current.get('suite') is not suite:
-            if current:
-                current.pop('suite').stop()
-            suite.start(unittest.TestResult())
-            current['suite'] = suite
-    yield enter
-    if current:
-        current['suite'].stop()
-
-
-@pytest.mark.parametrize('suite, case', CASES,
-                         ids=[case.__class__.__name__ for _, case in CASES])
-def test_gabbit(enter_suite, suite, case):
-    enter_suite(suite)
-    result = unittest.TestResult()
-    case.run(result)
-    problems = result.errors + result.failures
-    if problems:
-        pytest.fail('\n'.join(text for _, text in problems), pytrace=False)
-    if result.skipped:
-        pytest.skip(result.skipped[0][1])
+@pytest.mark.parametrize('suite, case', RUNNER.cases, ids=RUNNER.ids)
+def test_gabbit(suite, case):
+    RUNNER.run(suite, case)

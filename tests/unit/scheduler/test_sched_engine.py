@@ -5,13 +5,11 @@ import logging
 import random
 
 import pytest
-from oslo_config import cfg
 from stevedore import extension
 from stevedore import named
 
 from novalite import exception
 from novalite import plugin
-from novalite.conf import default as default_conf
 from novalite.conf import scheduler as scheduler_conf
 from novalite.objects import RequestSpec
 from novalite.scheduler import engine
@@ -22,15 +20,6 @@ from novalite_plugins.scheduler.filters.core import CoreFilter
 from novalite_plugins.scheduler.filters.ram import RamFilter
 from novalite_plugins.scheduler.filters.retry import RetryFilter
 from novalite_plugins.scheduler.weighers.ram import RAMWeigher
-
-
-@pytest.fixture
-def conf():
-    c = cfg.ConfigOpts()
-    default_conf.register_opts(c)
-    scheduler_conf.register_opts(c)
-    c([], default_config_files=[])
-    return c
 
 
 def make_plugins(namespace, conf, classes):

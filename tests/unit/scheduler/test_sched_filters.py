@@ -1,10 +1,7 @@
 """Built-in filters, table-driven: one row per case."""
 
 import pytest
-from oslo_config import cfg
 
-from novalite.conf import default as default_conf
-from novalite.conf import scheduler as scheduler_conf
 from novalite.objects import RequestSpec
 from novalite.scheduler import interfaces
 from novalite.scheduler.host_state import HostState
@@ -15,15 +12,6 @@ from novalite_plugins.scheduler.filters import core
 from novalite_plugins.scheduler.filters import disk
 from novalite_plugins.scheduler.filters import ram
 from novalite_plugins.scheduler.filters import retry
-
-
-@pytest.fixture
-def conf():
-    c = cfg.ConfigOpts()
-    default_conf.register_opts(c)
-    scheduler_conf.register_opts(c)
-    c([], default_config_files=[])
-    return c
 
 
 def host(**attrs):

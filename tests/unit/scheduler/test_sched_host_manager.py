@@ -3,25 +3,13 @@
 import datetime
 
 import pytest
-from oslo_config import cfg
 
-from novalite.conf import default as default_conf
-from novalite.conf import scheduler as scheduler_conf
 from novalite.objects import ComputeNode
 from novalite.objects import RequestSpec
 from novalite.objects import Service
 from novalite.scheduler.host_manager import HostManager
 
 T0 = datetime.datetime(2015, 4, 30, 12, 0, 0)
-
-
-@pytest.fixture
-def conf():
-    c = cfg.ConfigOpts()
-    default_conf.register_opts(c)
-    scheduler_conf.register_opts(c)
-    c([], default_config_files=[])
-    return c
 
 
 def node(host, nodename=None, updated_at=T0, **kwargs):

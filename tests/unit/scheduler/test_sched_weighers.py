@@ -1,24 +1,12 @@
 """Weighers: raw values from plugins, normalisation and multipliers in the engine."""
 
 import pytest
-from oslo_config import cfg
 
-from novalite.conf import default as default_conf
-from novalite.conf import scheduler as scheduler_conf
 from novalite.objects import RequestSpec
 from novalite.scheduler import engine
 from novalite.scheduler import interfaces
 from novalite.scheduler.host_state import HostState
 from novalite_plugins.scheduler.weighers.ram import RAMWeigher
-
-
-@pytest.fixture
-def conf():
-    c = cfg.ConfigOpts()
-    default_conf.register_opts(c)
-    scheduler_conf.register_opts(c)
-    c([], default_config_files=[])
-    return c
 
 
 SPEC = RequestSpec(flavor={'memory_mb': 1, 'vcpus': 1})
