@@ -93,6 +93,12 @@ class ComputeTaskManager:
                 self._set_error(ctx, instance, exception.NoValidHost(
                     reason='The scheduler did not answer: %s' % exc))
             return
+        except Exception as exc:  # never leave servers in BUILD with nobody working on them
+            LOG.exception('Scheduling %s failed', spec.instance_uuids)
+            for instance in instances:
+                self._set_error(ctx, instance, exception.NoValidHost(
+                    reason='Scheduling failed: %s' % exc))
+            return
         for instance, selection in zip(instances, selections):
             own_spec = objects.RequestSpec.from_dict(spec.to_dict())
             own_spec.num_instances = 1

@@ -213,3 +213,16 @@ def test_notifications_are_emitted(tmp_path):
         listener.wait()
         cloud.stop()
         rpc.cleanup()
+
+
+def test_a_scheduler_failure_ends_in_error_not_in_build(cloud):
+    scheduler = cloud.services[1].endpoints[0]
+
+    def broken(ctx, request_spec):
+        raise RuntimeError('scheduler bug')
+
+    scheduler.select_destinations = broken
+    instance = cloud.boot()[0]
+    cloud.wait_state(instance.uuid, states.ERROR)
+    fault = cloud.api.get_faults([instance.uuid])[instance.uuid]
+    assert 'Scheduling failed' in fault['message'] and 'scheduler bug' in fault['message']
