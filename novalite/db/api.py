@@ -6,9 +6,11 @@ back as the dataclasses of ``novalite.objects``.  Conditional updates
 on one instance cannot both win.
 """
 
+import contextlib
 import functools
 import random
 import re
+import threading
 import time
 import uuid as uuidlib
 
@@ -101,6 +103,17 @@ class Database:
                               max_overflow=conf.database.max_overflow)
             engine = db_engine.create_engine(url, **kwargs)
         self.engine = engine
+        # SQLite allows one writer at a time and makes the others sleep in its busy
+        # handler (1, 2, 5 ... 100 ms steps) however soon the lock frees; queueing the
+        # writers of this process on a lock instead wakes the next one at once.
+        self._write_lock = (threading.Lock() if engine.dialect.name == 'sqlite'
+                            else contextlib.nullcontext())
+
+    @contextlib.contextmanager
+    def _write(self):
+        """A write transaction (serialised within the process on SQLite)."""
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
 
     def dispose(self):
         self.engine.dispose()
@@ -110,7 +123,7 @@ class Database:
     @retry_on_deadlock
     def service_get_or_create(self, host, binary, topic):
         """Return the service row for (host, binary), creating it on first start."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(sa.select(T_SERVICES).where(
                 T_SERVICES.c.host == host, T_SERVICES.c.binary == binary)).first()
             if row is not None:
@@ -137,7 +150,7 @@ class Database:
     def service_heartbeat(self, service_id):
         """Record a heartbeat: bump report_count and the timestamps liveness reads."""
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_SERVICES.update().where(T_SERVICES.c.id == service_id).values(
                 report_count=T_SERVICES.c.report_count + 1, updated_at=now, last_seen_up=now))
         if result.rowcount == 0:
@@ -163,14 +176,14 @@ class Database:
 
     @retry_on_deadlock
     def service_update(self, service_id, values):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(T_SERVICES.update().where(T_SERVICES.c.id == service_id).values(
                 **values, updated_at=utcnow()))
         return self.service_get(service_id)
 
     @retry_on_deadlock
     def service_delete(self, service_id):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             svc = conn.execute(sa.select(T_SERVICES).where(T_SERVICES.c.id == service_id)).first()
             if svc is None:
                 raise exception.ServiceNotFound(service_id=service_id)
@@ -189,7 +202,7 @@ class Database:
         values['updated_at'] = utcnow()
         values['deleted'] = False
         where = (T_NODES.c.host == host, T_NODES.c.hypervisor_hostname == nodename)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_NODES.update().where(*where).values(**values))
             if result.rowcount == 0:
                 values.setdefault('uuid', str(uuidlib.uuid4()))
@@ -227,7 +240,7 @@ class Database:
         values.setdefault('extra_specs', {})
         now = utcnow()
         values['created_at'] = now
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             for col in ('flavorid', 'name'):
                 if conn.execute(sa.select(T_FLAVORS.c.id).where(
                         T_FLAVORS.c[col] == values[col])).first() is not None:
@@ -261,13 +274,13 @@ class Database:
                          'flavor_id')
 
     def flavor_delete(self, flavorid):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_FLAVORS.delete().where(T_FLAVORS.c.flavorid == str(flavorid)))
         if result.rowcount == 0:
             raise exception.FlavorNotFound(flavor_id=flavorid)
 
     def flavor_update(self, flavorid, values):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_FLAVORS.update().where(
                 T_FLAVORS.c.flavorid == str(flavorid)).values(**values, updated_at=utcnow()))
         if result.rowcount == 0:
@@ -280,7 +293,7 @@ class Database:
         values = dict(values)
         values.setdefault('id', str(uuidlib.uuid4()))
         values['created_at'] = values['updated_at'] = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(T_IMAGES.insert().values(**values))
         return self.image_get(values['id'])
 
@@ -303,7 +316,7 @@ class Database:
     @retry_on_deadlock
     def keypair_create(self, user_id, name, public_key, fingerprint, key_type='ssh'):
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             try:
                 conn.execute(T_KEYPAIRS.insert().values(
                     user_id=user_id, name=name, public_key=public_key, fingerprint=fingerprint,
@@ -333,7 +346,7 @@ class Database:
                 T_KEYPAIRS.c.user_id == user_id)).scalar_one()
 
     def keypair_delete(self, user_id, name):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_KEYPAIRS.delete().where(
                 T_KEYPAIRS.c.user_id == user_id, T_KEYPAIRS.c.name == name))
         if result.rowcount == 0:
@@ -355,7 +368,7 @@ class Database:
             for key in ('launched_at', 'terminated_at', 'deleted_at'):
                 data[key] = getattr(inst, key)
             rows.append(data)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(T_INSTANCES.insert(), rows)
         for inst in instances:
             inst.created_at = inst.updated_at = now
@@ -450,7 +463,7 @@ class Database:
             query = query.where(T_INSTANCES.c.vm_state.in_(_as_list(expected_vm_state)))
         if 'metadata' in values:
             values[T_INSTANCES.c['metadata']] = values.pop('metadata')
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(query.values(values))
             row = conn.execute(sa.select(T_INSTANCES).where(
                 T_INSTANCES.c.uuid == instance_uuid)).first()
@@ -471,7 +484,7 @@ class Database:
     def instance_destroy(self, instance_uuid):
         """Soft-delete an instance (the row stays with deleted=True, as Nova's)."""
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_INSTANCES.update().where(
                 T_INSTANCES.c.uuid == instance_uuid, T_INSTANCES.c.deleted == sa.false()).values(
                 deleted=True, deleted_at=now, terminated_at=now, updated_at=now,
@@ -481,7 +494,7 @@ class Database:
 
     @retry_on_deadlock
     def instance_fault_create(self, instance_uuid, code, message, details=None, host=None):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(T_FAULTS.insert().values(
                 instance_uuid=instance_uuid, code=code, message=message[:255],
                 details=details, host=host, created_at=utcnow()))
@@ -509,7 +522,7 @@ class Database:
     @retry_on_deadlock
     def quota_set(self, project_id, resource, hard_limit):
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(T_QUOTAS.update().where(
                 T_QUOTAS.c.project_id == project_id, T_QUOTAS.c.resource == resource).values(
                 hard_limit=hard_limit, updated_at=now))
@@ -518,7 +531,7 @@ class Database:
                                                       hard_limit=hard_limit, created_at=now))
 
     def quota_delete_all(self, project_id):
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(T_QUOTAS.delete().where(T_QUOTAS.c.project_id == project_id))
 
     def quota_usage(self, project_id):

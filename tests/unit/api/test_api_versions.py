@@ -28,7 +28,7 @@ def test_v21_document_with_and_without_slash(api, path):
 
 
 def test_public_endpoint_used_in_links(tmp_path):
-    from conftest import ApiClient, make_conf
+    from api_fixtures import ApiClient, make_conf
     from novalite.api import app as api_app
     conf = make_conf(tmp_path, {('api', 'public_endpoint'): 'https://cloud.example/'})
     resp = ApiClient(api_app.create_app(conf)).get('/v2.1', user=None)
