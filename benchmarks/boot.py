@@ -72,22 +72,29 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(round(q / 100.0 * (len(values) - 1))))]
 
 
-def start_all(workdir, port, computes, nodes_per_host):
+def write_config(workdir, nodes_per_host, default='', sections=''):
+    """The benchmark's config file: quiet logs, no quotas, N fake nodes per compute."""
     config = os.path.join(workdir, 'novalite.conf')
     with open(config, 'w') as f:
         f.write(f"""[DEFAULT]
 state_path = {workdir}
 periodic_interval = 600
 default_log_levels = novalite=WARNING,oslo_messaging=WARNING,amqp=WARNING
-[api]
-osapi_compute_listen_port = {port}
+{default}
 [fake_driver]
 nodes_per_host = {nodes_per_host}
 [quota]
 instances = -1
 cores = -1
 ram = -1
+{sections}
 """)
+    return config
+
+
+def start_all(workdir, port, computes, nodes_per_host):
+    config = write_config(workdir, nodes_per_host,
+                          sections='[api]\nosapi_compute_listen_port = %d\n' % port)
     log = open(os.path.join(workdir, 'novalite-all.log'), 'w')
     proc = subprocess.Popen([os.path.join(BIN, 'novalite-all'), '--config-file', config,
                              '--fake-computes', str(computes)], stdout=log,
@@ -105,22 +112,11 @@ def start_rabbit(workdir, port, computes, nodes_per_host):
     admin = sa.create_engine('mysql+pymysql://root@127.0.0.1/test', isolation_level='AUTOCOMMIT')
     with admin.connect() as conn:
         conn.execute(sa.text('CREATE DATABASE %s' % dbname))
-    config = os.path.join(workdir, 'novalite.conf')
-    with open(config, 'w') as f:
-        f.write(f"""[DEFAULT]
-transport_url = rabbit://guest:guest@127.0.0.1:5672/{vhost}
-state_path = {workdir}
-periodic_interval = 600
-default_log_levels = novalite=WARNING,oslo_messaging=WARNING,amqp=WARNING
-[database]
-connection = mysql+pymysql://root@127.0.0.1/{dbname}?charset=utf8mb4
-[fake_driver]
-nodes_per_host = {nodes_per_host}
-[quota]
-instances = -1
-cores = -1
-ram = -1
-""")
+    config = write_config(
+        workdir, nodes_per_host,
+        default='transport_url = rabbit://guest:guest@127.0.0.1:5672/%s' % vhost,
+        sections='[database]\nconnection = mysql+pymysql://root@127.0.0.1/%s?charset=utf8mb4\n'
+                 % dbname)
     env = dict(os.environ, NOVALITE_CONFIG_FILE=config)
     manage = os.path.join(BIN, 'novalite-manage')
     subprocess.run([manage, '--config-file', config, 'db', 'sync'], check=True, env=env,
