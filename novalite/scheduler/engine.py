@@ -9,11 +9,13 @@ request as a whole fails.
 """
 
 import dataclasses
-import heapq
 import logging
 import random
 
+import numpy as np
+
 from novalite import exception
+from novalite.scheduler import host_arrays as host_arrays_mod
 from novalite.scheduler import host_state as host_state_mod
 from novalite.scheduler import interfaces
 
@@ -160,11 +162,17 @@ class Engine:
     def select_destinations(self, host_states, spec):
         """Return one :class:`Selection` per instance of ``spec``, in order.
 
+        ``host_states`` is the HostManager's ``get_all_host_states()`` (which
+        carries its HostArrays, so nothing is rebuilt) or any iterable of
+        HostStates (then arrays are built for this request).
+
         Raises NoValidHost (with ``.explanation``) when any instance cannot be
         placed; consumption already done for earlier instances of the request
         is undone first, so the caller gets all or nothing.
         """
-        host_states = list(host_states)
+        arrays = getattr(host_states, 'host_arrays', None)
+        if arrays is None or arrays.n != len(host_states):
+            arrays = host_arrays_mod.HostArrays.from_states(list(host_states))
         cycle = interfaces.CycleState()
         for p in self.filters + self.weighers:
             p.prepare(spec, cycle)
@@ -178,19 +186,29 @@ class Engine:
         selections = []
         for index in range(num):
             cycle.instance_index = index
-            explanation = Explanation(index, num, len(host_states))
-            hosts = self._filter(host_states, spec, cycle, explanation)
-            if not hosts:
+            explanation = Explanation(index, num, arrays.n)
+            view, passed, count = self._filter(arrays, spec, cycle, explanation)
+            if not count:
                 self._undo(undo, group, group_before)
                 reason = explanation.reason()
                 LOG.debug('NoValidHost: %s\n%s', reason, explanation)
                 exc = exception.NoValidHost(reason=reason)
                 exc.explanation = explanation
                 raise exc
-            chosen, weight = self._choose(hosts, spec, cycle, explanation)
+            pos, weight = self._choose(view, passed, count, spec, cycle, explanation)
+            row = pos if view.index is None else int(view.index[pos])
+            chosen = arrays.states[row]
+            if not explanation.forced:
+                # Vectorised filters set no limits: host_passes records them on
+                # the chosen host exactly as the per-host path would have.
+                for filt in self.filters:
+                    if filt.filter_vec is not None:
+                        filt.host_passes(chosen, spec, cycle)
             uuid = spec.instance_uuids[index] if index < len(spec.instance_uuids) else None
             undo.append((chosen, chosen.snapshot(), uuid))
             chosen.consume_from_request(spec, now=self.clock(), instance_uuid=uuid)
+            if chosen._arrays is not arrays:
+                arrays.load_consumed(row, chosen)  # arrays built for this request
             if group is not None and chosen.host not in group.setdefault('hosts', []):
                 # Later instances of the batch see it (anti-affinity spreads them).
                 group['hosts'].append(chosen.host)
@@ -210,9 +228,51 @@ class Engine:
 
     # -- filtering ---------------------------------------------------------
 
-    def _filter(self, host_states, spec, cycle, explanation):
-        """The hosts passing every filter (or the forced ones); steps go to ``explanation``."""
-        hosts = host_states
+    def _filter(self, arrays, spec, cycle, explanation):
+        """Filter the hosts of ``arrays`` (or take the forced ones); steps go to ``explanation``.
+
+        Returns (view, passed, count): the candidate HostView, a bool mask
+        over it of the hosts passing, and how many do.
+        """
+        index = None
+        if spec.ignore_hosts or spec.force_hosts or spec.force_nodes:
+            hosts = self._stages(arrays.states, spec, explanation)
+            position = {id(s): i for i, s in enumerate(arrays.states)}
+            index = np.array([position[id(h)] for h in hosts], dtype=np.intp)
+            if explanation.forced or not hosts:
+                return arrays.view(index), np.ones(len(hosts), dtype=bool), len(hosts)
+        view = arrays.view(index)
+        count = len(view)
+        passed = np.ones(count, dtype=bool)
+        states = None
+        for filt in self.filters:
+            if not count:
+                break
+            if filt.filter_vec is not None:
+                kept_mask = passed & np.asarray(filt.filter_vec(view, spec, cycle), dtype=bool)
+            else:
+                # Per-host plugin: called on the current survivors only, in order.
+                if states is None:
+                    states = view.states
+                survivors = np.flatnonzero(passed)
+                oks = filt.filter_all([states[i] for i in survivors.tolist()], spec, cycle)
+                kept_mask = np.zeros(len(view), dtype=bool)
+                kept_mask[survivors[np.array([bool(ok) for ok in oks], dtype=bool)]] = True
+            kept = int(np.count_nonzero(kept_mask))
+            step = FilterStep(plugin_name(filt), count, count - kept)
+            if step.removed:
+                # One example is enough for a report; only the rejected host pays.
+                if states is None:
+                    states = view.states
+                rejected = states[int(np.argmax(passed & ~kept_mask))]
+                step.example_host = rejected.host
+                step.example_reason = filt.reject_reason(rejected, spec, cycle)
+            explanation.steps.append(step)
+            passed, count = kept_mask, kept
+        return view, passed, count
+
+    def _stages(self, hosts, spec, explanation):
+        """ignore_hosts / force_hosts / force_nodes, on HostState lists (rarely used)."""
         if spec.ignore_hosts:
             ignore = {h.lower() for h in spec.ignore_hosts}
             hosts = self._stage(explanation, 'ignore_hosts', hosts,
@@ -232,20 +292,6 @@ class Engine:
             if hosts:
                 # Nova: forcing a host or node skips every filter.
                 explanation.forced = True
-                return hosts
-        for filt in self.filters:
-            if not hosts:
-                break
-            passes = filt.filter_all(hosts, spec, cycle)
-            kept = [h for h, ok in zip(hosts, passes) if ok]
-            step = FilterStep(plugin_name(filt), len(hosts), len(hosts) - len(kept))
-            if step.removed:
-                # One example is enough for a report; only the rejected host pays.
-                rejected = next(h for h, ok in zip(hosts, passes) if not ok)
-                step.example_host = rejected.host
-                step.example_reason = filt.reject_reason(rejected, spec, cycle)
-            explanation.steps.append(step)
-            hosts = kept
         return hosts
 
     @staticmethod
@@ -260,33 +306,52 @@ class Engine:
 
     # -- weighing and choosing --------------------------------------------
 
-    def _choose(self, hosts, spec, cycle, explanation):
-        """Weigh ``hosts`` and pick one; returns (host_state, total weight)."""
-        n = len(hosts)
-        totals = [0.0] * n
+    def _choose(self, view, passed, count, spec, cycle, explanation):
+        """Weigh the passing hosts of ``view`` and pick one; returns (position, total weight).
+
+        Same arithmetic, in the same order, as weighing a list of survivors:
+        min-max over the survivors, (raw - lo) * multiplier / span summed.
+        """
+        n = len(view)
+        totals = np.zeros(n)
         normalisers = []
+        survivors = None
         for weigher, multiplier in zip(self.weighers, self.multipliers):
-            raw = weigher.weigh_all(hosts, spec, cycle)
-            lo = min(raw) if weigher.minval is None else weigher.minval
-            hi = max(raw) if weigher.maxval is None else weigher.maxval
+            if weigher.weigh_vec is not None:
+                raw = np.asarray(weigher.weigh_vec(view, spec, cycle), dtype=np.float64)
+            else:
+                if survivors is None:
+                    survivors = np.flatnonzero(passed)
+                states = view.states
+                raw = np.zeros(n)
+                raw[survivors] = weigher.weigh_all([states[i] for i in survivors.tolist()],
+                                                   spec, cycle)
+            lo, hi = weigher.minval, weigher.maxval
+            if lo is None or hi is None:
+                candidates = raw if count == n else raw[passed]
+                lo = float(candidates.min()) if lo is None else lo
+                hi = float(candidates.max()) if hi is None else hi
             span = float(hi - lo)
             normalisers.append((weigher, multiplier, raw, lo, span))
             if span <= 0 or multiplier == 0:
                 continue  # all equal: every host scores 0 (Nova's normalize)
-            scale = multiplier / span
-            totals = [t + (r - lo) * scale for t, r in zip(totals, raw)]
-        if self.host_subset_size == 1 or n == 1:
-            best = max(range(n), key=totals.__getitem__)
+            totals += (raw - lo) * (multiplier / span)
+        ranked = totals if count == n else np.where(passed, totals, -np.inf)
+        k = min(self.host_subset_size, count)
+        if k == 1:
+            best = int(np.argmax(ranked))
         else:
-            # Only the top k are needed: nlargest is O(n log k), not a full sort.
-            top = heapq.nlargest(min(self.host_subset_size, n), range(n),
-                                 key=totals.__getitem__)
-            best = self.rng.choice(top)
-        chosen = hosts[best]
+            # The k best without a full sort; ties keep host order, as a stable sort would.
+            kth = np.partition(ranked, n - k)[n - k]
+            above = np.flatnonzero(ranked > kth)
+            cand = np.concatenate((above, np.flatnonzero(ranked == kth)[:k - len(above)]))
+            top = cand[np.lexsort((cand, -ranked[cand]))]
+            best = self.rng.choice(top.tolist())
+        chosen = view.states[best] if view.index is not None else view.arrays.states[best]
         for weigher, multiplier, raw, lo, span in normalisers:
             name = plugin_name(weigher)
-            explanation.weights[name] = (raw[best] - lo) / span if span > 0 else 0.0
+            explanation.weights[name] = (float(raw[best]) - lo) / span if span > 0 else 0.0
             explanation.multipliers[name] = multiplier
         explanation.chosen = (chosen.host, chosen.nodename)
-        explanation.total_weight = totals[best]
-        return chosen, totals[best]
+        explanation.total_weight = float(totals[best])
+        return best, float(totals[best])

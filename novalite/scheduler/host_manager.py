@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from novalite.objects import base as objects_base
+from novalite.scheduler import host_arrays as host_arrays_mod
 from novalite.scheduler import host_state as host_state_mod
 
 LOG = logging.getLogger(__name__)
@@ -21,12 +22,18 @@ class HostManager:
 
     Reads ``[DEFAULT] default_availability_zone``, ``service_down_time`` and
     the three ``*_allocation_ratio`` options from ``conf``.
+
+    The same states are also kept as columns in a :class:`HostArrays`
+    (``self.arrays``), which each HostState updates as it changes; the
+    engine's vectorised filters and weighers read those.
     """
 
     def __init__(self, conf):
         self.conf = conf
         self._states = {}
         self._aggregates_by_host = {}
+        self.arrays = host_arrays_mod.HostArrays()
+        self._all = None
 
     def _default_ratios(self):
         conf = self.conf
@@ -94,12 +101,18 @@ class HostManager:
             state = self._states.get(key)
             if state is None:
                 state = self._states[key] = host_state_mod.HostState(*key)
+                self.arrays.add(state)
+                self._all = None
                 new.append(state)
             state.update_from_compute_node(node, self._service_view(service, now), ratios, now)
         if full:
+            gone = []
             for key in [k for k in self._states if k not in seen]:
                 LOG.info('Removing node %s/%s: no longer reported', *key)
-                del self._states[key]
+                gone.append(self._states.pop(key))
+            if gone:
+                self.arrays.remove(gone)
+                self._all = None
         # A new aggregate map concerns every cached host; otherwise only new
         # hosts need a zone, so a small update stays O(nodes given).
         targets = self._states.values() if aggregates_by_host is not None else new
@@ -109,9 +122,23 @@ class HostManager:
             state.availability_zone = self._availability_zone(aggs)
 
     def get_all_host_states(self):
-        """Every cached HostState (a new list of the shared objects)."""
-        return list(self._states.values())
+        """Every cached HostState, in the order of ``self.arrays`` rows.
+
+        A :class:`HostStateList` shared until the set of hosts changes: do not
+        modify it (copy it first).  It carries the arrays, so the engine
+        needs no per-request rebuild.
+        """
+        if self._all is None:
+            self._all = HostStateList(self.arrays.states)
+            self._all.host_arrays = self.arrays
+        return self._all
 
     def get_host_state(self, host, nodename):
         """The cached HostState of one node, or None."""
         return self._states.get((host, nodename))
+
+
+class HostStateList(list):
+    """A list of HostStates that are exactly the rows of ``host_arrays``, in order."""
+
+    host_arrays = None

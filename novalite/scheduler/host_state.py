@@ -38,7 +38,8 @@ class HostState:
                  'availability_zone', 'aggregates', 'service',
                  'hypervisor_type', 'hypervisor_version', 'host_ip', 'stats',
                  'limits', 'ram_allocation_ratio', 'cpu_allocation_ratio',
-                 'disk_allocation_ratio', 'instances', 'updated')
+                 'disk_allocation_ratio', 'instances', 'updated',
+                 '_arrays', '_slot')
 
     # What consume_from_request changes, i.e. what snapshot/restore cover.
     _CONSUMED = ('free_ram_mb', 'free_disk_mb', 'vcpus_used', 'num_instances',
@@ -70,6 +71,9 @@ class HostState:
         self.disk_allocation_ratio = None
         self.instances = set()
         self.updated = None
+        # Set by HostArrays.add: this state's row, kept in sync by the methods below.
+        self._arrays = None
+        self._slot = None
         for key, value in attrs.items():
             setattr(self, key, value)
 
@@ -83,6 +87,8 @@ class HostState:
         """Replace the service dict (a Service record or a dict)."""
         self.service = _service_dict(service)
         self.service.setdefault('is_up', True)
+        if self._arrays is not None:
+            self._arrays.load_service(self._slot, self.service)
 
     def update_from_compute_node(self, node, service=None, default_ratios=None, now=None):
         """Refresh from a :class:`ComputeNode` report.
@@ -107,6 +113,7 @@ class HostState:
 
         reported = node.updated_at if node.updated_at is not None else now
         if self.updated is not None and reported is not None and self.updated > reported:
+            self.sync()
             return False
 
         free_gb = node.free_disk_gb
@@ -124,6 +131,7 @@ class HostState:
         self.num_instances = int(self.stats.get('num_instances', node.running_vms))
         self.num_io_ops = int(self.stats.get('io_workload', 0))
         self.updated = reported
+        self.sync()
         return True
 
     def consume_from_request(self, spec, now=None, instance_uuid=None):
@@ -142,6 +150,8 @@ class HostState:
         self.updated = now if now is not None else utcnow()
         if instance_uuid is not None:
             self.instances.add(instance_uuid)
+        if self._arrays is not None:
+            self._arrays.load_consumed(self._slot, self)
 
     def snapshot(self):
         """Opaque value for :meth:`restore`: the fields consumption changes."""
@@ -153,3 +163,10 @@ class HostState:
             setattr(self, name, value)
         if instance_uuid is not None:
             self.instances.discard(instance_uuid)
+        if self._arrays is not None:
+            self._arrays.load_consumed(self._slot, self)
+
+    def sync(self):
+        """Copy this state into its HostArrays row (after setting attributes directly)."""
+        if self._arrays is not None:
+            self._arrays.load(self._slot, self)

@@ -9,9 +9,20 @@ A request passes through the extension points in this order::
 
     prepare(spec, cycle_state)               once per request, every filter and weigher
     for each instance of the request:
-        filter_all / host_passes             each filter in configured order
-        weigh_all / weigh                    each weigher, on the survivors
-        (engine normalises, multiplies, picks, consumes on the chosen host)
+        filter_vec, else filter_all / host_passes   each filter in configured order
+        weigh_vec, else weigh_all / weigh           each weigher, on the survivors
+        (engine normalises, multiplies, picks; host_passes of each vectorised
+         filter on the chosen host, for its limits; consumes on the chosen host)
+
+Vectorised entry points (optional): ``filter_vec(hosts, spec, cycle_state)``
+and ``weigh_vec(hosts, spec, cycle_state)`` take a
+:class:`novalite.scheduler.host_arrays.HostView` -- one numpy array per
+HostState field (``hosts.free_ram_mb``, ``hosts.vcpus_total``, ratios with NaN
+for None, ``hosts.enabled``/``hosts.up`` ...), one value per candidate host,
+plus ``hosts.states`` -- and return a numpy bool mask / numeric array of
+``len(hosts)``.  They must agree exactly with ``host_passes`` / ``weigh``, which
+stay mandatory: plugins without a vectorised entry point run per host, and
+the engine mixes both in one request.
 
 ``host_state`` is a :class:`novalite.scheduler.host_state.HostState`; ``spec`` a
 :class:`novalite.objects.RequestSpec`.
@@ -105,6 +116,14 @@ class BaseFilter(_Plugin, abc.ABC):
         """
         return 'rejected by %s' % (self.name or type(self).__name__)
 
+    #: Optional vectorised ``host_passes``: ``filter_vec(hosts, spec, cycle_state)``
+    #: returns a numpy bool array, one per host of the HostView ``hosts``.  It
+    #: may be evaluated on hosts earlier filters removed, so it must be pure
+    #: and must not set limits: the engine calls ``host_passes`` on the chosen
+    #: host only, which records ``limits`` there.  None: the engine uses
+    #: ``filter_all``.
+    filter_vec = None
+
 
 class BaseWeigher(_Plugin, abc.ABC):
     """Scores hosts that passed every filter; higher means preferred.
@@ -133,3 +152,9 @@ class BaseWeigher(_Plugin, abc.ABC):
         """Return one raw weight per host (same order); default calls ``weigh``."""
         weigh = self.weigh
         return [weigh(h, spec, cycle_state) for h in host_states]
+
+    #: Optional vectorised ``weigh``: ``weigh_vec(hosts, spec, cycle_state)``
+    #: returns a numpy array of raw weights, one per host of the HostView
+    #: ``hosts`` (which may include hosts the filters removed; the engine
+    #: ignores those).  None: the engine uses ``weigh_all``.
+    weigh_vec = None

@@ -1,5 +1,7 @@
 """AllHostsFilter: Nova's no-op filter."""
 
+import numpy as np
+
 from novalite.scheduler import interfaces
 
 
@@ -11,3 +13,6 @@ class AllHostsFilter(interfaces.BaseFilter):
 
     def filter_all(self, host_states, spec, cycle_state):
         return [True] * len(host_states)
+
+    def filter_vec(self, hosts, spec, cycle_state):
+        return np.ones(len(hosts), dtype=bool)

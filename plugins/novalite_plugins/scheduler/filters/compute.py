@@ -11,6 +11,9 @@ class ComputeFilter(interfaces.BaseFilter):
         return (not service.get('disabled') and not service.get('forced_down')
                 and bool(service.get('is_up')))
 
+    def filter_vec(self, hosts, spec, cycle_state):
+        return hosts.enabled & hosts.up
+
     def reject_reason(self, host_state, spec, cycle_state):
         service = host_state.service
         if service.get('disabled'):

@@ -28,6 +28,12 @@ class CoreFilter(interfaces.BaseFilter):
             return False
         return limit - host_state.vcpus_used >= spec.vcpus
 
+    def filter_vec(self, hosts, spec, cycle_state):
+        total = hosts.vcpus_total
+        ratio = hosts.ratio('cpu_allocation_ratio', self.default_ratio)
+        usable = total * ratio - hosts.vcpus_used
+        return (total == 0) | ((total >= spec.vcpus) & (usable >= spec.vcpus))
+
     def reject_reason(self, host_state, spec, cycle_state):
         if spec.vcpus > host_state.vcpus_total:
             return '%d vCPUs requested > %d physical' % (spec.vcpus, host_state.vcpus_total)

@@ -32,6 +32,13 @@ class DiskFilter(interfaces.BaseFilter):
         host_state.limits['disk_gb'] = limit_mb / 1024
         return True
 
+    def filter_vec(self, hosts, spec, cycle_state):
+        ratio = hosts.ratio('disk_allocation_ratio', self.default_ratio)
+        total_mb = hosts.total_usable_disk_gb * 1024
+        # Same operations in the same order as _limit_and_usable: identical floats.
+        usable_mb = total_mb * ratio - (total_mb - hosts.free_disk_mb)
+        return usable_mb >= requested_disk_mb(spec)
+
     def reject_reason(self, host_state, spec, cycle_state):
         _limit, usable_mb = self._limit_and_usable(host_state)
         return '%d MB usable disk < %d MB requested' % (usable_mb, requested_disk_mb(spec))

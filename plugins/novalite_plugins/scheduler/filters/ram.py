@@ -26,6 +26,13 @@ class RamFilter(interfaces.BaseFilter):
         host_state.limits['memory_mb'] = limit
         return True
 
+    def filter_vec(self, hosts, spec, cycle_state):
+        total = hosts.total_usable_ram_mb
+        ratio = hosts.ratio('ram_allocation_ratio', self.default_ratio)
+        # Same operations in the same order as _limit_and_usable: identical floats.
+        usable = total * ratio - (total - hosts.free_ram_mb)
+        return usable >= spec.memory_mb
+
     def reject_reason(self, host_state, spec, cycle_state):
         _limit, usable = self._limit_and_usable(host_state)
         return '%d MB usable RAM < %d MB requested' % (usable, spec.memory_mb)

@@ -1,5 +1,7 @@
 """RetryFilter: skip nodes a rescheduled build already failed on."""
 
+import numpy as np
+
 from novalite.scheduler import interfaces
 
 
@@ -20,6 +22,14 @@ class RetryFilter(interfaces.BaseFilter):
         if tried is None:
             tried = self._tried(spec)
         return (host_state.host, host_state.nodename) not in tried
+
+    def filter_vec(self, hosts, spec, cycle_state):
+        tried = cycle_state.get('RetryFilter')
+        if tried is None:
+            tried = self._tried(spec)
+        if not tried:
+            return np.ones(len(hosts), dtype=bool)
+        return np.array([(h.host, h.nodename) not in tried for h in hosts.states], dtype=bool)
 
     def reject_reason(self, host_state, spec, cycle_state):
         return 'already tried (attempt %s)' % (spec.retry or {}).get('num_attempts', '?')

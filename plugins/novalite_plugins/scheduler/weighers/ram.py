@@ -11,3 +11,6 @@ class RAMWeigher(interfaces.BaseWeigher):
 
     def weigh_all(self, host_states, spec, cycle_state):
         return [h.free_ram_mb for h in host_states]
+
+    def weigh_vec(self, hosts, spec, cycle_state):
+        return hosts.free_ram_mb
