@@ -23,6 +23,9 @@ LOG = logging.getLogger(__name__)
 
 NOT_ENOUGH_HOSTS = 'There are not enough hosts available.'
 
+_SMALL = host_arrays_mod.SMALL_INT
+_FAR = 2.0 ** 60
+
 
 def plugin_name(plugin):
     """The name a plugin is reported and configured under."""
@@ -138,6 +141,10 @@ class Engine:
         self.host_subset_size = max(1, int(host_subset_size))
         self.rng = rng if rng is not None else random.Random()
         self.clock = clock or host_state_mod.utcnow
+        # Only plugins that override prepare() are called per request.
+        self._preparers = [p for p in self.filters + self.weighers
+                           if type(p).prepare is not interfaces._Plugin.prepare]
+        self._vec_filters = [f for f in self.filters if f.filter_vec is not None]
 
     @classmethod
     def from_conf(cls, conf, rng=None, clock=None):
@@ -174,7 +181,7 @@ class Engine:
         if arrays is None or arrays.n != len(host_states):
             arrays = host_arrays_mod.HostArrays.from_states(list(host_states))
         cycle = interfaces.CycleState()
-        for p in self.filters + self.weighers:
+        for p in self._preparers:
             p.prepare(spec, cycle)
         num = max(1, spec.num_instances)
         group = spec.instance_group
@@ -201,11 +208,12 @@ class Engine:
             if not explanation.forced:
                 # Vectorised filters set no limits: host_passes records them on
                 # the chosen host exactly as the per-host path would have.
-                for filt in self.filters:
-                    if filt.filter_vec is not None:
-                        filt.host_passes(chosen, spec, cycle)
+                for filt in self._vec_filters:
+                    filt.host_passes(chosen, spec, cycle)
             uuid = spec.instance_uuids[index] if index < len(spec.instance_uuids) else None
-            undo.append((chosen, chosen.snapshot(), uuid))
+            if index < num - 1:
+                # Only a later instance can fail the request after this consumption.
+                undo.append((chosen, chosen.snapshot(), uuid))
             chosen.consume_from_request(spec, now=self.clock(), instance_uuid=uuid)
             if chosen._arrays is not arrays:
                 arrays.load_consumed(row, chosen)  # arrays built for this request
@@ -243,32 +251,37 @@ class Engine:
                 return arrays.view(index), np.ones(len(hosts), dtype=bool), len(hosts)
         view = arrays.view(index)
         count = len(view)
-        passed = np.ones(count, dtype=bool)
+        n = count
+        # Two masks reused for every filter: no temporaries besides the filters' own.
+        passed = np.ones(n, dtype=bool)
+        kept_mask = np.empty(n, dtype=bool)
         states = None
         for filt in self.filters:
             if not count:
                 break
             if filt.filter_vec is not None:
-                kept_mask = passed & np.asarray(filt.filter_vec(view, spec, cycle), dtype=bool)
+                mask = np.asarray(filt.filter_vec(view, spec, cycle), dtype=bool)
+                np.logical_and(passed, mask, out=kept_mask)
             else:
                 # Per-host plugin: called on the current survivors only, in order.
                 if states is None:
                     states = view.states
                 survivors = np.flatnonzero(passed)
                 oks = filt.filter_all([states[i] for i in survivors.tolist()], spec, cycle)
-                kept_mask = np.zeros(len(view), dtype=bool)
+                kept_mask[:] = False
                 kept_mask[survivors[np.array([bool(ok) for ok in oks], dtype=bool)]] = True
             kept = int(np.count_nonzero(kept_mask))
             step = FilterStep(plugin_name(filt), count, count - kept)
             if step.removed:
                 # One example is enough for a report; only the rejected host pays.
-                if states is None:
-                    states = view.states
-                rejected = states[int(np.argmax(passed & ~kept_mask))]
+                # kept is a subset of passed: the first difference is the first rejected.
+                pos = int(np.not_equal(passed, kept_mask).argmax())
+                row = pos if view.index is None else int(view.index[pos])
+                rejected = arrays.states[row]
                 step.example_host = rejected.host
                 step.example_reason = filt.reject_reason(rejected, spec, cycle)
             explanation.steps.append(step)
-            passed, count = kept_mask, kept
+            passed, kept_mask, count = kept_mask, passed, kept
         return view, passed, count
 
     def _stages(self, hosts, spec, explanation):
@@ -313,9 +326,10 @@ class Engine:
         min-max over the survivors, (raw - lo) * multiplier / span summed.
         """
         n = len(view)
-        totals = np.zeros(n)
         normalisers = []
         survivors = None
+        masked = count != n
+        penalty = None
         for weigher, multiplier in zip(self.weighers, self.multipliers):
             if weigher.weigh_vec is not None:
                 raw = np.asarray(weigher.weigh_vec(view, spec, cycle), dtype=np.float64)
@@ -327,31 +341,91 @@ class Engine:
                 raw[survivors] = weigher.weigh_all([states[i] for i in survivors.tolist()],
                                                    spec, cycle)
             lo, hi = weigher.minval, weigher.maxval
+            top = None  # first position of the largest raw among the candidates, if known
             if lo is None or hi is None:
-                candidates = raw if count == n else raw[passed]
-                lo = float(candidates.min()) if lo is None else lo
-                hi = float(candidates.max()) if hi is None else hi
+                if not masked:
+                    lo = float(raw.min()) if lo is None else lo
+                    if len(self.weighers) == 1 and self._small(view, raw):
+                        top = int(raw.argmax())
+                        hi = float(raw[top]) if hi is None else hi
+                    else:
+                        hi = float(raw.max()) if hi is None else hi
+                elif self._small(view, raw):
+                    # Branch-free masked min/max: non-candidates pushed out of range by
+                    # +/- 2**60 (exact for the candidates, whose |raw| < 2**49).
+                    if penalty is None:
+                        penalty = np.empty(n)
+                        np.copyto(penalty, ~passed)
+                        penalty *= _FAR
+                    shifted = np.subtract(raw, penalty)
+                    top = int(shifted.argmax())
+                    if hi is None:
+                        hi = float(raw[top])
+                    if lo is None:
+                        lo = float(np.add(raw, penalty, out=shifted).min())
+                else:
+                    candidates = raw[passed]
+                    lo = float(candidates.min()) if lo is None else lo
+                    hi = float(candidates.max()) if hi is None else hi
             span = float(hi - lo)
-            normalisers.append((weigher, multiplier, raw, lo, span))
-            if span <= 0 or multiplier == 0:
-                continue  # all equal: every host scores 0 (Nova's normalize)
-            totals += (raw - lo) * (multiplier / span)
-        ranked = totals if count == n else np.where(passed, totals, -np.inf)
-        k = min(self.host_subset_size, count)
-        if k == 1:
-            best = int(np.argmax(ranked))
+            normalisers.append((weigher, multiplier, raw, lo, span, top))
+        best = self._best_fast(view, normalisers, count)
+        if best is not None:
+            total = 0.0
+            for _weigher, multiplier, raw, lo, span, _top in normalisers:
+                if span > 0 and multiplier != 0:
+                    total = total + (float(raw[best]) - lo) * (multiplier / span)
         else:
-            # The k best without a full sort; ties keep host order, as a stable sort would.
-            kth = np.partition(ranked, n - k)[n - k]
-            above = np.flatnonzero(ranked > kth)
-            cand = np.concatenate((above, np.flatnonzero(ranked == kth)[:k - len(above)]))
-            top = cand[np.lexsort((cand, -ranked[cand]))]
-            best = self.rng.choice(top.tolist())
-        chosen = view.states[best] if view.index is not None else view.arrays.states[best]
-        for weigher, multiplier, raw, lo, span in normalisers:
+            totals = np.zeros(n)
+            for _weigher, multiplier, raw, lo, span, _top in normalisers:
+                if span <= 0 or multiplier == 0:
+                    continue  # all equal: every host scores 0 (Nova's normalize)
+                totals += (raw - lo) * (multiplier / span)
+            ranked = totals if not masked else np.where(passed, totals, -np.inf)
+            k = min(self.host_subset_size, count)
+            if k == 1:
+                best = int(np.argmax(ranked))
+            else:
+                # The k best without a full sort; ties keep host order, as a stable sort would.
+                kth = np.partition(ranked, n - k)[n - k]
+                above = np.flatnonzero(ranked > kth)
+                cand = np.concatenate((above, np.flatnonzero(ranked == kth)[:k - len(above)]))
+                top = cand[np.lexsort((cand, -ranked[cand]))]
+                best = self.rng.choice(top.tolist())
+            total = float(totals[best])
+        row = best if view.index is None else int(view.index[best])
+        chosen = view.arrays.states[row]
+        for weigher, multiplier, raw, lo, span, _top in normalisers:
             name = plugin_name(weigher)
             explanation.weights[name] = (float(raw[best]) - lo) / span if span > 0 else 0.0
             explanation.multipliers[name] = multiplier
         explanation.chosen = (chosen.host, chosen.nodename)
-        explanation.total_weight = float(totals[best])
-        return best, float(totals[best])
+        explanation.total_weight = total
+        return best, total
+
+    def _best_fast(self, view, normalisers, count):
+        """The choice without computing totals, when it provably equals the argmax of the totals.
+
+        One weigher scoring (span > 0, multiplier > 0), raw values small
+        integers, the best host wanted (subset 1): the scaled score is then
+        strictly increasing in raw, so the first largest raw is the first
+        largest total.  None when that does not hold.
+        """
+        if self.host_subset_size != 1 and count > 1:
+            return None
+        scoring = [entry for entry in normalisers if entry[4] > 0 and entry[1] != 0]
+        if not scoring:
+            return None
+        if len(scoring) > 1:
+            return None
+        weigher, multiplier, raw, lo, span, top = scoring[0]
+        if (top is None or weigher.minval is not None or weigher.maxval is not None
+                or not 1e-200 < multiplier < 1e200
+                or not (-_SMALL < lo and lo + span < _SMALL)):
+            return None
+        return top
+
+    @staticmethod
+    def _small(view, raw):
+        """True if ``raw`` is a column of small integers (|x| < 2**49) of the view's arrays."""
+        return view.index is None and view.arrays.is_small_int_column(raw)

@@ -28,6 +28,12 @@ FLAG_FIELDS = ('enabled', 'up')
 CONSUMED_FIELDS = ('free_ram_mb', 'free_disk_mb', 'vcpus_used', 'num_instances', 'num_io_ops')
 
 _FLOAT_FIELDS = RESOURCE_FIELDS + RATIO_FIELDS
+#: |values| below this, and integral: a column the engine may rank by directly
+SMALL_INT = 2.0 ** 49
+
+
+def _small_int(value):
+    return -SMALL_INT < value < SMALL_INT and value == int(value)
 
 
 def _num(value):
@@ -52,6 +58,10 @@ class HostArrays:
         self.states = []
         self._nan = None
         self._cols = {}
+        # Derived columns: key -> [full-capacity array, vec_fn, row_fn]; see derived().
+        self._derived = {}
+        # Resource columns holding a value that is not a small integer (sticky).
+        self._not_small_int = set()
         self._alloc(max(1, capacity))
 
     def _alloc(self, capacity):
@@ -65,6 +75,7 @@ class HostArrays:
             cols[name][:self.n] = arr[:self.n]
         self._cols = cols
         self.capacity = capacity
+        self._derived = {}
         self._views()
 
     def _views(self):
@@ -110,6 +121,7 @@ class HostArrays:
         self.states = [self.states[i] for i in keep.tolist()]
         self.n = len(keep)
         self._nan = None
+        self._derived = {}
         for slot, state in enumerate(self.states):
             state._slot = slot
         self._views()
@@ -120,11 +132,14 @@ class HostArrays:
         """Copy every column of row ``i`` from ``state``."""
         cols = self._cols
         for name in RESOURCE_FIELDS:
-            cols[name][i] = _num(getattr(state, name))
+            value = _num(getattr(state, name))
+            cols[name][i] = value
+            if not _small_int(value):
+                self._not_small_int.add(name)
         for name in RATIO_FIELDS:
             cols[name][i] = _ratio(getattr(state, name))
         self._nan = None
-        self.load_service(i, state.service)
+        self.load_service(i, state.service)  # also refreshes the derived columns
 
     def has_nan(self, name):
         """True if some host's ``name`` ratio is None (cached until a row is reloaded)."""
@@ -136,15 +151,50 @@ class HostArrays:
         """Copy the columns consumption changes."""
         cols = self._cols
         for name in CONSUMED_FIELDS:
-            cols[name][i] = _num(getattr(state, name))
+            value = _num(getattr(state, name))
+            cols[name][i] = value
+            if not _small_int(value):
+                self._not_small_int.add(name)
+        self._load_derived(i)
 
     def load_service(self, i, service):
         cols = self._cols
         cols['enabled'][i], cols['up'][i] = service_flags(service)
+        self._load_derived(i)
+
+    def _load_derived(self, i):
+        for entry in self._derived.values():
+            entry[0][i] = entry[2](self._cols, i)
+
+    def derived(self, key, vec_fn, row_fn):
+        """A column computed from others, kept up to date row by row as rows change.
+
+        ``vec_fn(arrays)`` computes it for all ``n`` rows (from the column
+        attributes); ``row_fn(cols, i)`` for row ``i`` from ``cols`` (name ->
+        full array), with the same float operations in the same order, so
+        both give identical values.  ``key`` names the column, including
+        whatever parameters (e.g. a default ratio) it depends on.  Returns
+        the first ``n`` rows (read-only by contract).
+        """
+        entry = self._derived.get(key)
+        if entry is None:
+            values = np.asarray(vec_fn(self))
+            column = np.empty(self.capacity, dtype=values.dtype)
+            column[:self.n] = values
+            entry = self._derived[key] = [column, vec_fn, row_fn]
+        return entry[0][:self.n]
+
+    def is_small_int_column(self, values):
+        """True if ``values`` is one of the resource columns and holds small integers only."""
+        for name in RESOURCE_FIELDS:
+            if getattr(self, name) is values:
+                return name not in self._not_small_int
+        return False
 
     def nbytes_per_host(self):
         """Bytes of column storage per host (at the current capacity)."""
-        return sum(arr.itemsize for arr in self._cols.values())
+        return (sum(arr.itemsize for arr in self._cols.values())
+                + sum(entry[0].itemsize for entry in self._derived.values()))
 
     def view(self, index=None):
         """The candidates ``index`` (positions; None = all rows, in order)."""
@@ -173,6 +223,11 @@ class HostView:
         if self.arrays.has_nan(name):
             column = np.where(np.isnan(column), default, column)
         return column
+
+    def derived(self, key, vec_fn, row_fn):
+        """The derived column ``key`` of the arrays (see :meth:`HostArrays.derived`), per candidate."""
+        column = self.arrays.derived(key, vec_fn, row_fn)
+        return column if self.index is None else column[self.index]
 
     def __getattr__(self, name):
         # Only column names get here (regular attributes are found first).

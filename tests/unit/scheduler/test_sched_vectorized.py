@@ -3,6 +3,7 @@
 import copy
 import random
 
+import numpy as np
 import pytest
 
 from novalite import exception
@@ -191,3 +192,38 @@ def test_engine_with_host_manager_arrays_stays_in_sync(conf):
     hm.update_nodes(nodes[1:], services)  # h0 removed: rows compact, order kept
     assert [h.host for h in arrays.states] == ['h1', 'h2', 'h3', 'h4']
     assert arrays.free_ram_mb.tolist() == [h.free_ram_mb for h in arrays.states]
+
+
+@pytest.mark.parametrize('multiplier', [1.0, 2.5, -1.0])
+def test_fast_choice_and_derived_columns_match_general_path(conf, monkeypatch, multiplier):
+    """The ranking shortcut (one weigher, small-integer column) and the
+    incrementally kept derived columns give what the general path and a
+    fresh computation give, over a sequence of placements."""
+    from novalite.objects import ComputeNode
+    from novalite.scheduler import host_manager
+
+    rng = random.Random(11)
+    nodes = [ComputeNode(host='h%d' % i, hypervisor_hostname='n%d' % i,
+                         vcpus=rng.choice([0, 4, 8]), memory_mb=8192,
+                         free_ram_mb=rng.choice([8192, 4096, 4096, 100]), local_gb=100,
+                         free_disk_gb=rng.choice([0, 50, 100]),
+                         ram_allocation_ratio=rng.choice([None, 1.0, 1.5]))
+             for i in range(40)]
+    services = {'h%d' % i: {'disabled': rng.random() < 0.2, 'is_up': True} for i in range(40)}
+    results = []
+    for fast in (True, False):
+        hm = host_manager.HostManager(conf)
+        hm.update_nodes(nodes, services)
+        filters = [compute.ComputeFilter(conf), ram.RamFilter(conf), core.CoreFilter(conf),
+                   disk.DiskFilter(conf)]
+        engine = sched_engine.Engine(filters, [ram_weigher.RAMWeigher(conf)],
+                                     {'RAMWeigher': multiplier})
+        if not fast:
+            monkeypatch.setattr(engine, '_best_fast', lambda *args: None)
+        out = [outcome(engine, hm.get_all_host_states(), spec(memory_mb=m, vcpus=1, root_gb=5))
+               for m in [512, 1024, 2048, 512, 4096] * 6]
+        results.append(out)
+        arrays = hm.arrays
+        for key, (column, vec_fn, _row_fn) in list(arrays._derived.items()):
+            assert column[:arrays.n].tolist() == np.asarray(vec_fn(arrays)).tolist(), key
+    assert results[0] == results[1]

@@ -1,5 +1,9 @@
 """CoreFilter: enough vCPUs under the CPU allocation ratio (a node's own ratio wins over the option)."""
 
+import math
+
+import numpy as np
+
 from novalite.scheduler import interfaces
 
 
@@ -28,11 +32,31 @@ class CoreFilter(interfaces.BaseFilter):
             return False
         return limit - host_state.vcpus_used >= spec.vcpus
 
+    # host_passes is (total == 0) or (total >= vcpus and usable >= vcpus), i.e.
+    # capacity >= vcpus with capacity = inf if total == 0 else min(total, usable)
+    # (NaN usable stays NaN: never passes, as before).
+
+    def _capacity_vec(self, arrays):
+        total = arrays.vcpus_total
+        ratio = arrays.view().ratio('cpu_allocation_ratio', self.default_ratio)
+        usable = total * ratio - arrays.vcpus_used
+        return np.where(total == 0, math.inf, np.minimum(total, usable))
+
+    def _capacity_row(self, cols, i):
+        total = cols['vcpus_total'][i]
+        if total == 0:
+            return math.inf
+        ratio = cols['cpu_allocation_ratio'][i]
+        if ratio != ratio:  # NaN: None
+            ratio = self.default_ratio
+        usable = total * ratio - cols['vcpus_used'][i]
+        return total if total <= usable else usable  # NaN usable -> NaN, as np.minimum
+
     def filter_vec(self, hosts, spec, cycle_state):
-        total = hosts.vcpus_total
-        ratio = hosts.ratio('cpu_allocation_ratio', self.default_ratio)
-        usable = total * ratio - hosts.vcpus_used
-        return (total == 0) | ((total >= spec.vcpus) & (usable >= spec.vcpus))
+        # A derived column the arrays keep up to date: one comparison here.
+        capacity = hosts.derived(('CoreFilter.capacity', self.default_ratio),
+                                 self._capacity_vec, self._capacity_row)
+        return np.greater_equal(capacity, spec.vcpus)
 
     def reject_reason(self, host_state, spec, cycle_state):
         if spec.vcpus > host_state.vcpus_total:

@@ -1,5 +1,7 @@
 """DiskFilter: enough local disk under the disk allocation ratio (a node's own ratio wins)."""
 
+import numpy as np
+
 from novalite.scheduler import interfaces
 
 
@@ -32,12 +34,24 @@ class DiskFilter(interfaces.BaseFilter):
         host_state.limits['disk_gb'] = limit_mb / 1024
         return True
 
-    def filter_vec(self, hosts, spec, cycle_state):
-        ratio = hosts.ratio('disk_allocation_ratio', self.default_ratio)
-        total_mb = hosts.total_usable_disk_gb * 1024
+    def _usable_vec(self, arrays):
+        ratio = arrays.view().ratio('disk_allocation_ratio', self.default_ratio)
+        total_mb = arrays.total_usable_disk_gb * 1024
         # Same operations in the same order as _limit_and_usable: identical floats.
-        usable_mb = total_mb * ratio - (total_mb - hosts.free_disk_mb)
-        return usable_mb >= requested_disk_mb(spec)
+        return total_mb * ratio - (total_mb - arrays.free_disk_mb)
+
+    def _usable_row(self, cols, i):
+        ratio = cols['disk_allocation_ratio'][i]
+        if ratio != ratio:  # NaN: None
+            ratio = self.default_ratio
+        total_mb = cols['total_usable_disk_gb'][i] * 1024
+        return total_mb * ratio - (total_mb - cols['free_disk_mb'][i])
+
+    def filter_vec(self, hosts, spec, cycle_state):
+        # Usable disk is a derived column the arrays keep up to date: one comparison here.
+        usable_mb = hosts.derived(('DiskFilter.usable_mb', self.default_ratio),
+                                  self._usable_vec, self._usable_row)
+        return np.greater_equal(usable_mb, requested_disk_mb(spec))
 
     def reject_reason(self, host_state, spec, cycle_state):
         _limit, usable_mb = self._limit_and_usable(host_state)

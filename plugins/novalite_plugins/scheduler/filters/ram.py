@@ -1,5 +1,7 @@
 """RamFilter: enough RAM under the RAM allocation ratio (a node's own ratio wins over the option)."""
 
+import numpy as np
+
 from novalite.scheduler import interfaces
 
 
@@ -26,12 +28,24 @@ class RamFilter(interfaces.BaseFilter):
         host_state.limits['memory_mb'] = limit
         return True
 
-    def filter_vec(self, hosts, spec, cycle_state):
-        total = hosts.total_usable_ram_mb
-        ratio = hosts.ratio('ram_allocation_ratio', self.default_ratio)
+    def _usable_vec(self, arrays):
+        total = arrays.total_usable_ram_mb
+        ratio = arrays.view().ratio('ram_allocation_ratio', self.default_ratio)
         # Same operations in the same order as _limit_and_usable: identical floats.
-        usable = total * ratio - (total - hosts.free_ram_mb)
-        return usable >= spec.memory_mb
+        return total * ratio - (total - arrays.free_ram_mb)
+
+    def _usable_row(self, cols, i):
+        total = cols['total_usable_ram_mb'][i]
+        ratio = cols['ram_allocation_ratio'][i]
+        if ratio != ratio:  # NaN: None
+            ratio = self.default_ratio
+        return total * ratio - (total - cols['free_ram_mb'][i])
+
+    def filter_vec(self, hosts, spec, cycle_state):
+        # Usable RAM is a derived column the arrays keep up to date: one comparison here.
+        usable = hosts.derived(('RamFilter.usable', self.default_ratio),
+                               self._usable_vec, self._usable_row)
+        return np.greater_equal(usable, spec.memory_mb)
 
     def reject_reason(self, host_state, spec, cycle_state):
         _limit, usable = self._limit_and_usable(host_state)
