@@ -25,18 +25,14 @@ warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 import oslo_messaging  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 from oslo_messaging import opts as om_opts  # noqa: E402
-from oslo_messaging._metrics import client as _metrics  # noqa: E402
-from oslo_messaging._tracing import client as _tracing  # noqa: E402
+from novalite.conf import messaging as messaging_conf  # noqa: E402
 
 
 def make_conf(url):
     conf = cfg.ConfigOpts()
     conf([], project='novalite-bench')
-    # oslo.messaging 18.3 registers these only on the global cfg.CONF.
-    conf.register_opts(_tracing.oslo_messaging_tracing,
-                       group='oslo_messaging_tracing')
-    conf.register_opts(_metrics.oslo_messaging_metrics,
-                       group='oslo_messaging_metrics')
+    # the same registration (incl. oslo.messaging 18.3's private-conf workaround) as the services
+    messaging_conf.register_opts(conf)
     if url.startswith('rabbit'):
         # Leave nothing behind on a shared broker: auto-delete queues (and,
         # as bench() uses a private exchange, that exchange too).

@@ -3,8 +3,8 @@
 import threading
 
 from oslo_config import cfg
-from oslo_messaging._metrics import client as _metrics
-from oslo_messaging._tracing import client as _tracing
+
+from novalite.conf import messaging as messaging_conf
 
 
 def make_messaging_conf():
@@ -16,10 +16,7 @@ def make_messaging_conf():
     """
     conf = cfg.ConfigOpts()
     conf([], project='novalite-tests')
-    conf.register_opts(_tracing.oslo_messaging_tracing,
-                       group='oslo_messaging_tracing')
-    conf.register_opts(_metrics.oslo_messaging_metrics,
-                       group='oslo_messaging_metrics')
+    messaging_conf.register_opts(conf)  # the same workaround the services use
     return conf
 
 
