@@ -7,19 +7,19 @@ on one instance cannot both win.
 """
 
 import contextlib
-import functools
-import random
 import re
 import threading
-import time
 import uuid as uuidlib
 
 import sqlalchemy as sa
 
 from novalite import exception
 from novalite import objects
+from novalite.db import aggregates as db_aggregates
 from novalite.db import engine as db_engine
+from novalite.db import instance_groups as db_instance_groups
 from novalite.db import models
+from novalite.db.common import _row, retry_on_deadlock  # noqa: F401 (re-exported)
 from novalite.utils import utcnow
 
 _UNSET = object()
@@ -38,44 +38,6 @@ _INSTANCE_SORT_KEYS = {'created_at', 'updated_at', 'display_name', 'uuid', 'vm_s
                        'host', 'launched_at', 'id'}
 
 
-_DEADLOCK_MYSQL = {1213, 1205}          # deadlock, lock wait timeout
-_DEADLOCK_PG = {'40P01', '40001'}       # deadlock detected, serialization failure
-
-
-def _is_deadlock(exc):
-    orig = getattr(exc, 'orig', None)
-    if orig is None:
-        return False
-    if getattr(orig, 'args', None) and orig.args[0] in _DEADLOCK_MYSQL:
-        return True
-    if getattr(orig, 'sqlstate', None) in _DEADLOCK_PG:
-        return True
-    return 'database is locked' in str(orig)
-
-
-def retry_on_deadlock(func):
-    """Run a write transaction again when the database picked it as a deadlock victim.
-
-    InnoDB and PostgreSQL abort one of two transactions that lock rows in
-    opposite orders (concurrent upserts of compute nodes do); the right answer
-    is to run it again, as oslo.db's wrap_db_retry does for Nova.
-    """
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        for attempt in range(8):
-            try:
-                return func(*args, **kwargs)
-            except sa.exc.DBAPIError as exc:
-                if attempt == 7 or not _is_deadlock(exc):
-                    raise
-                time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
-    return wrapper
-
-
-def _row(row):
-    return dict(row._mapping)
-
-
 def _instance(row):
     data = dict(row._mapping)
     data['metadata'] = data.get('metadata') or {}
@@ -90,7 +52,7 @@ def _as_list(value):
     return [value]
 
 
-class Database:
+class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsMixin):
     """Query API over one SQLAlchemy engine."""
 
     def __init__(self, conf=None, url=None, engine=None):

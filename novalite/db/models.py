@@ -173,3 +173,55 @@ class Quota(Base):
     project_id: Mapped[str] = mapped_column(String(255))
     resource: Mapped[str] = mapped_column(String(255))
     hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class Aggregate(Base):
+    """A host aggregate; its ``availability_zone`` metadata key makes it a zone."""
+
+    __tablename__ = 'aggregates'
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AggregateHost(Base):
+    __tablename__ = 'aggregate_hosts'
+    __table_args__ = (UniqueConstraint('aggregate_id', 'host',
+                                       name='uniq_aggregate_hosts0aggregate_id0host'),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(Integer, ForeignKey('aggregates.id'), index=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class AggregateMetadata(Base):
+    __tablename__ = 'aggregate_metadata'
+    __table_args__ = (UniqueConstraint('aggregate_id', 'key',
+                                       name='uniq_aggregate_metadata0aggregate_id0key'),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(Integer, ForeignKey('aggregates.id'), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class InstanceGroup(Base):
+    """A server group: one policy (affinity, anti-affinity, soft-...) and its rules."""
+
+    __tablename__ = 'instance_groups'
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = 'instance_group_members'
+    __table_args__ = (UniqueConstraint('group_id', 'instance_uuid',
+                                       name='uniq_instance_group_members0group_id0instance_uuid'),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(Integer, ForeignKey('instance_groups.id'), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)

@@ -13,7 +13,14 @@ class RequestSpec(Record):
     ephemeral_gb, swap, extra_specs) for ``project_id``.  ``retry`` is Nova's retry
     record ``{'num_attempts': int, 'hosts': [[host, node], ...]}`` or None when
     rescheduling is disabled; ``ignore_hosts``/``force_hosts``/``force_nodes`` are
-    lists of names; ``scheduler_hints`` is the API's ``os:scheduler_hints`` dict.
+    lists of names; ``scheduler_hints`` is the API's ``os:scheduler_hints`` dict
+    (values as the API accepted them: ``group``, ``same_host``/``different_host``
+    lists of instance uuids, ``query`` a JSON string, ``build_near_host_ip`` and
+    ``cidr``).  ``image`` is the image record with its ``properties`` dict.
+    ``instance_group`` is None or the server group the instances join, filled in
+    by the conductor: ``{'uuid', 'name', 'policy', 'rules': {'max_server_per_host':
+    n}, 'members': [instance uuids, including this request's], 'hosts': [hosts
+    members are on]}``; the engine appends each chosen host to ``hosts``.
     """
 
     flavor: dict

@@ -1,6 +1,7 @@
 """HostState: the scheduler's view of one (host, nodename), with virtual consumption."""
 
 import datetime
+import json
 
 
 def utcnow():
@@ -16,6 +17,17 @@ def _service_dict(service):
     return dict(service)
 
 
+def _cpu_info(value):
+    """The node's cpu_info as a dict (computes report it as a JSON string)."""
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value or '{}')
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 class HostState:
     """Mutable resources of one compute node as the scheduler sees them.
 
@@ -26,7 +38,11 @@ class HostState:
     (liveness precomputed by the host manager).  ``aggregates`` is a list of
     ``{'name': ..., 'metadata': {...}}`` dicts.  ``limits`` is filled by
     resource filters (``memory_mb``, ``vcpu``, ``disk_gb``) and handed to the
-    compute's claim.  An allocation ratio of None means "not known here":
+    compute's claim.  ``cpu_info`` is the node's cpu_info parsed to a dict,
+    ``supported_instances`` its ``[[arch, hypervisor_type, vm_mode], ...]``,
+    ``failed_builds`` the compute's count of consecutive failed builds (from
+    its stats), ``instances`` the set of instance uuids known to be on the
+    host.  An allocation ratio of None means "not known here":
     filters then use the configured default.
     """
 
@@ -37,6 +53,7 @@ class HostState:
                  'vcpus_total', 'vcpus_used', 'num_instances', 'num_io_ops',
                  'availability_zone', 'aggregates', 'service',
                  'hypervisor_type', 'hypervisor_version', 'host_ip', 'stats',
+                 'cpu_info', 'supported_instances', 'failed_builds',
                  'limits', 'ram_allocation_ratio', 'cpu_allocation_ratio',
                  'disk_allocation_ratio', 'instances', 'updated',
                  '_arrays', '_slot')
@@ -65,6 +82,9 @@ class HostState:
         self.hypervisor_version = None
         self.host_ip = None
         self.stats = {}
+        self.cpu_info = {}
+        self.supported_instances = []
+        self.failed_builds = 0
         self.limits = {}
         self.ram_allocation_ratio = None
         self.cpu_allocation_ratio = None
@@ -110,6 +130,8 @@ class HostState:
         self.hypervisor_type = node.hypervisor_type
         self.hypervisor_version = node.hypervisor_version
         self.host_ip = node.host_ip
+        self.cpu_info = _cpu_info(node.cpu_info)
+        self.supported_instances = node.supported_instances or []
 
         reported = node.updated_at if node.updated_at is not None else now
         if self.updated is not None and reported is not None and self.updated > reported:
@@ -130,6 +152,7 @@ class HostState:
         self.stats = node.stats or {}
         self.num_instances = int(self.stats.get('num_instances', node.running_vms))
         self.num_io_ops = int(self.stats.get('io_workload', 0))
+        self.failed_builds = int(self.stats.get('failed_builds', 0))
         self.updated = reported
         self.sync()
         return True
