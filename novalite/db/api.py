@@ -346,6 +346,21 @@ class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsM
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         return _instance(row)
 
+    def instance_get_locations(self, instance_uuids):
+        """``{uuid: (host, node)}`` of the given live instances that have a host.
+
+        Deleted, unknown and not yet scheduled instances are left out: the
+        scheduler asks where the servers a request refers to are.
+        """
+        uuids = list(instance_uuids)
+        if not uuids:
+            return {}
+        query = sa.select(T_INSTANCES.c.uuid, T_INSTANCES.c.host, T_INSTANCES.c.node).where(
+            T_INSTANCES.c.uuid.in_(uuids), T_INSTANCES.c.deleted == sa.false(),
+            T_INSTANCES.c.host.is_not(None))
+        with self.engine.connect() as conn:
+            return {uuid: (host, node) for uuid, host, node in conn.execute(query)}
+
     def instance_get_all(self, filters=None, sort_key='created_at', sort_dir='desc',
                          limit=None, marker=None):
         """Instances matching ``filters`` (exact-match columns, plus ``name`` as a regex,

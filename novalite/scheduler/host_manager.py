@@ -121,6 +121,30 @@ class HostManager:
             state.aggregates = aggs
             state.availability_zone = self._availability_zone(aggs)
 
+    def note_instances(self, locations):
+        """Add instances to ``HostState.instances``: ``locations`` maps uuid -> (host, node).
+
+        The scheduler does not follow every instance.  Per request it learns
+        where the servers the request refers to are (server group members,
+        ``same_host`` / ``different_host`` uuids), notes them here for the
+        filters and weighers, and forgets them afterwards
+        (:meth:`forget_instances`), so host state never accumulates uuids of
+        deleted servers.  Returns the ``(state, uuid)`` pairs noted; unknown
+        nodes are skipped.
+        """
+        noted = []
+        for uuid, where in locations.items():
+            state = self._states.get(tuple(where))
+            if state is not None and uuid not in state.instances:
+                state.instances.add(uuid)
+                noted.append((state, uuid))
+        return noted
+
+    def forget_instances(self, noted):
+        """Undo :meth:`note_instances` (and the engine's own additions): ``(state, uuid)`` pairs."""
+        for state, uuid in noted:
+            state.instances.discard(uuid)
+
     def get_all_host_states(self):
         """Every cached HostState, in the order of ``self.arrays`` rows.
 

@@ -33,6 +33,8 @@ class SchedulerManager:
 
     #: seconds between re-reads of service liveness (heartbeats are 10 s apart)
     SERVICE_REFRESH = 2.0
+    #: seconds a placement is remembered for requests naming it (until the DB shows it)
+    RECENT_SECONDS = 60.0
 
     def __init__(self, conf, db, engine=None):
         self.conf = conf
@@ -43,6 +45,8 @@ class SchedulerManager:
         self._services = {}
         self._services_read = -1e9
         self._nodes_read_at = None
+        # uuid -> ((host, node), expiry) of this scheduler's recent placements, oldest first.
+        self._recent = {}
 
     def _refresh(self):
         now = utcnow()
@@ -68,9 +72,70 @@ class SchedulerManager:
     def select_destinations(self, ctx, request_spec):
         """Place every instance of the request; [{host, nodename, limits}] or NoValidHost."""
         spec = objects.RequestSpec.from_dict(request_spec)
+        referenced = referenced_instances(spec)
+        # Outside the lock: other requests need not wait for this query.
+        locations = self.db.instance_get_locations(referenced) if referenced else {}
         with self._lock:
             self._refresh()
-            selections = self.engine.select_destinations(
-                self.host_manager.get_all_host_states(), spec)
+            if referenced:
+                self._add_recent(referenced, locations)
+            noted = self.host_manager.note_instances(locations)
+            try:
+                selections = self.engine.select_destinations(
+                    self.host_manager.get_all_host_states(), spec)
+            finally:
+                self.host_manager.forget_instances(noted)
+            self._remember(spec, selections)
         return [{'host': s.host, 'nodename': s.nodename, 'limits': s.limits}
                 for s in selections]
+
+    def _add_recent(self, referenced, locations):
+        """Fill in referenced instances this scheduler placed but the database does not show yet."""
+        for uuid in referenced:
+            if uuid not in locations:
+                recent = self._recent.get(uuid)
+                if recent is not None:
+                    locations[uuid] = recent[0]
+
+    def _remember(self, spec, selections):
+        """Forget the engine's per-request additions to host state; remember where they went.
+
+        A later request naming these servers (same group, same_host ...) may
+        come before the conductor records their host in the database.
+        """
+        now = time.monotonic()
+        placed = []
+        for index, selection in enumerate(selections):
+            if index < len(spec.instance_uuids):
+                uuid = spec.instance_uuids[index]
+                where = (selection.host, selection.nodename)
+                # Re-inserted, so the dict stays ordered by expiry.
+                self._recent.pop(uuid, None)
+                self._recent[uuid] = (where, now + self.RECENT_SECONDS)
+                state = self.host_manager.get_host_state(*where)
+                if state is not None:
+                    placed.append((state, uuid))
+        self.host_manager.forget_instances(placed)
+        recent = self._recent
+        while recent:
+            uuid = next(iter(recent))
+            if recent[uuid][1] > now:
+                break
+            del recent[uuid]
+
+
+def referenced_instances(spec):
+    """Uuids of existing servers the request's filters and weighers look at."""
+    uuids = set()
+    hints = spec.scheduler_hints or {}
+    for key in ('same_host', 'different_host'):
+        value = hints.get(key)
+        if isinstance(value, str):
+            uuids.add(value)
+        elif isinstance(value, (list, tuple)):
+            uuids.update(v for v in value if isinstance(v, str))
+    group = spec.instance_group
+    if group:
+        uuids.update(group.get('members') or ())
+    uuids.difference_update(spec.instance_uuids)
+    return sorted(uuids)
