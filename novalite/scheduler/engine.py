@@ -120,6 +120,61 @@ class Selection:
     explanation: Explanation | None = None
 
 
+class _FilterResults:
+    """Cumulative filter masks for one request key, kept current row by row.
+
+    ``masks[k]`` says which hosts pass filters 0..k, ``counts[k]`` how many;
+    ``examples[k]`` is a host filter k removed (one passing filters 0..k-1),
+    ``reasons[k]`` the cached ``(row, reject_reason)`` for it.  ``position``
+    is the arrays' change-log position the masks reflect.
+    """
+
+    __slots__ = ('masks', 'counts', 'examples', 'reasons', 'position')
+
+    def __init__(self, arrays, filters, spec, cycle):
+        view = arrays.view()
+        masks = []
+        passed = None
+        for filt in filters:
+            mask = np.asarray(filt.filter_vec(view, spec, cycle), dtype=bool)
+            passed = mask.copy() if passed is None else np.logical_and(passed, mask)
+            masks.append(passed)
+        self.masks = masks
+        self.counts = [int(np.count_nonzero(m)) for m in masks]
+        self.examples = [None] * len(masks)
+        self.reasons = [None] * len(masks)
+        self.position = arrays.changes_position
+
+    def update(self, arrays, rows, filters, spec, cycle):
+        """Re-judge ``rows`` with each filter's ``host_passes``, in filter order."""
+        states = arrays.states
+        masks, counts = self.masks, self.counts
+        for i in rows:
+            state = states[i]
+            ok = True
+            for k, filt in enumerate(filters):
+                # A host an earlier filter removed is not asked again (as in _filter).
+                ok = ok and bool(filt.host_passes(state, spec, cycle))
+                mask = masks[k]
+                if mask[i] != ok:
+                    mask[i] = ok
+                    counts[k] += 1 if ok else -1
+
+        for k, reason in enumerate(self.reasons):
+            if reason is not None and reason[0] in rows:
+                self.reasons[k] = None  # the example host changed: phrase it again
+
+    def example(self, k):
+        """A row filter ``k`` removed, kept from request to request while it stays removed."""
+        row = self.examples[k]
+        before = self.masks[k - 1] if k else None
+        mask = self.masks[k]
+        if row is None or mask[row] or (before is not None and not before[row]):
+            rejected = ~mask if before is None else np.logical_and(before, ~mask)
+            row = self.examples[k] = int(rejected.argmax())
+        return row
+
+
 class Engine:
     """Filter, weigh and choose hosts for a :class:`RequestSpec`, Nova FilterScheduler style.
 
@@ -129,6 +184,9 @@ class Engine:
     random (``rng``) among the ``host_subset_size`` best.  ``clock()`` gives the
     ``updated`` stamp of consumed host states (default: naive UTC now).
     """
+
+    #: request keys whose filter results are kept (least recently used dropped)
+    FILTER_CACHE_SIZE = 8
 
     def __init__(self, filters, weighers, multipliers=None, host_subset_size=1,
                  rng=None, clock=None):
@@ -145,6 +203,11 @@ class Engine:
         self._preparers = [p for p in self.filters + self.weighers
                            if type(p).prepare is not interfaces._Plugin.prepare]
         self._vec_filters = [f for f in self.filters if f.filter_vec is not None]
+        # Filter results are cached per request key when every filter can say
+        # what its result depends on (vec_key); see _filter_cached.
+        self._keyed = bool(self.filters) and all(
+            f.filter_vec is not None and f.vec_key is not None for f in self.filters)
+        self._names = [plugin_name(f) for f in self.filters]
 
     @classmethod
     def from_conf(cls, conf, rng=None, clock=None):
@@ -249,6 +312,10 @@ class Engine:
             index = np.array([position[id(h)] for h in hosts], dtype=np.intp)
             if explanation.forced or not hosts:
                 return arrays.view(index), np.ones(len(hosts), dtype=bool), len(hosts)
+        elif self._keyed:
+            key = tuple([f.vec_key(spec, cycle) for f in self.filters])
+            if None not in key:
+                return self._filter_cached(arrays, key, spec, cycle, explanation)
         view = arrays.view(index)
         count = len(view)
         n = count
@@ -283,6 +350,55 @@ class Engine:
             explanation.steps.append(step)
             passed, kept_mask, count = kept_mask, passed, kept
         return view, passed, count
+
+    def _filter_cached(self, arrays, key, spec, cycle, explanation):
+        """``_filter`` for all hosts from the results cached for ``key``, redoing changed rows only.
+
+        A filter's ``vec_key`` promises that its verdict on a host depends on
+        the key and the host's columns alone, so the cumulative masks of an
+        earlier request with the same key stay right except on rows changed
+        since (the arrays log them: the hosts chosen since, compute reports,
+        services).  Those rows are re-judged with ``host_passes`` (which
+        agrees with ``filter_vec`` by contract); many changed rows, or a
+        first request, run ``filter_vec`` on everything.
+        """
+        cache = arrays.caches.get(self)
+        if cache is None:
+            cache = arrays.caches[self] = {}
+        entry = cache.get(key)
+        changed = None
+        if entry is not None:
+            changed = arrays.changes_since(entry.position)
+            if changed is not None and len(changed) > 64:
+                changed = None
+        if changed is None:
+            entry = cache[key] = _FilterResults(arrays, self.filters, spec, cycle)
+            if len(cache) > self.FILTER_CACHE_SIZE:
+                del cache[next(iter(cache))]
+        elif changed:
+            entry.update(arrays, set(changed), self.filters, spec, cycle)
+        else:
+            # Most recently used last: the oldest entry is evicted first.
+            cache[key] = cache.pop(key)
+        entry.position = arrays.changes_position
+        count = arrays.n
+        states = arrays.states
+        for k, filt in enumerate(self.filters):
+            if not count:
+                break
+            kept = entry.counts[k]
+            step = FilterStep(self._names[k], count, count - kept)
+            if step.removed:
+                example = entry.example(k)
+                reason = entry.reasons[k]
+                if reason is None or reason[0] != example:
+                    reason = entry.reasons[k] = (
+                        example, filt.reject_reason(states[example], spec, cycle))
+                step.example_host = states[example].host
+                step.example_reason = reason[1]
+            explanation.steps.append(step)
+            count = kept
+        return arrays.view(), entry.masks[-1], count
 
     def _stages(self, hosts, spec, explanation):
         """ignore_hosts / force_hosts / force_nodes, on HostState lists (rarely used)."""

@@ -62,6 +62,14 @@ class HostArrays:
         self._derived = {}
         # Resource columns holding a value that is not a small integer (sticky).
         self._not_small_int = set()
+        # Rows changed since the arrays last changed shape, in order (``changes``
+        # holds positions ``changes_base`` on), and the shape's generation: what
+        # engine caches of filter results use to redo only the changed rows.
+        self.changes = []
+        self.changes_base = 0
+        self.generation = 0
+        #: caches keyed by their owner (the engine keeps its filter results here)
+        self.caches = {}
         self._alloc(max(1, capacity))
 
     def _alloc(self, capacity):
@@ -106,6 +114,7 @@ class HostArrays:
         self._views()
         state._arrays, state._slot = self, slot
         self.load(slot, state)
+        self.reshaped()
         return slot
 
     def remove(self, states):
@@ -125,6 +134,37 @@ class HostArrays:
         for slot, state in enumerate(self.states):
             state._slot = slot
         self._views()
+        self.reshaped()
+
+    def reshaped(self):
+        """Rows were added or removed, or something no column shows changed (e.g. aggregates).
+
+        Every cache of per-row results is dropped.
+        """
+        self.generation += 1
+        self.changes_base += len(self.changes)
+        self.changes = []
+        self.caches.clear()
+
+    def changed(self, i):
+        """Record that row ``i`` changed (the loaders call this)."""
+        changes = self.changes
+        changes.append(i)
+        if len(changes) > 4096 and len(changes) > self.n:
+            # Caches this far behind recompute everything anyway.
+            self.changes_base += len(changes)
+            self.changes = []
+
+    def changes_since(self, position):
+        """Rows changed since absolute log ``position``, or None if the log no longer reaches back."""
+        start = position - self.changes_base
+        if start < 0:
+            return None
+        return self.changes[start:]
+
+    @property
+    def changes_position(self):
+        return self.changes_base + len(self.changes)
 
     # -- rows --------------------------------------------------------------
 
@@ -163,6 +203,7 @@ class HostArrays:
         self._load_derived(i)
 
     def _load_derived(self, i):
+        self.changed(i)
         for entry in self._derived.values():
             entry[0][i] = entry[2](self._cols, i)
 

@@ -120,6 +120,9 @@ class HostManager:
             aggs = self._aggregates_by_host.get(state.host, [])
             state.aggregates = aggs
             state.availability_zone = self._availability_zone(aggs)
+        if aggregates_by_host is not None:
+            # Zones and aggregate metadata are no columns: cached verdicts may be stale.
+            self.arrays.reshaped()
 
     def note_instances(self, locations):
         """Add instances to ``HostState.instances``: ``locations`` maps uuid -> (host, node).

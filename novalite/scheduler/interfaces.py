@@ -124,6 +124,18 @@ class BaseFilter(_Plugin, abc.ABC):
     #: ``filter_all``.
     filter_vec = None
 
+    #: Optional, with ``filter_vec``: ``vec_key(spec, cycle_state)`` returns a
+    #: hashable key such that this filter's verdict on a host depends only on
+    #: the key and that host's HostArrays columns -- e.g. RamFilter's is the
+    #: requested RAM.  When every filter of the chain has one, the engine keeps
+    #: the filter masks per key between requests and re-judges (with
+    #: ``host_passes``) only the hosts whose columns changed since, so a
+    #: placement costs O(changed hosts) filtering instead of O(hosts).  Return
+    #: None for a request whose verdicts depend on anything else (hints, host
+    #: attributes that are not columns, ...).  ``reject_reason`` must depend
+    #: only on the same things.  None: never cached.
+    vec_key = None
+
 
 class BaseWeigher(_Plugin, abc.ABC):
     """Scores hosts that passed every filter; higher means preferred.

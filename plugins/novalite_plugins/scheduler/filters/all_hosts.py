@@ -14,5 +14,8 @@ class AllHostsFilter(interfaces.BaseFilter):
     def filter_all(self, host_states, spec, cycle_state):
         return [True] * len(host_states)
 
+    def vec_key(self, spec, cycle_state):
+        return ()
+
     def filter_vec(self, hosts, spec, cycle_state):
         return np.ones(len(hosts), dtype=bool)

@@ -11,6 +11,10 @@ class ComputeFilter(interfaces.BaseFilter):
         return (not service.get('disabled') and not service.get('forced_down')
                 and bool(service.get('is_up')))
 
+    def vec_key(self, spec, cycle_state):
+        # The verdict reads only the enabled/up columns.
+        return ()
+
     def filter_vec(self, hosts, spec, cycle_state):
         return hosts.enabled & hosts.up
 

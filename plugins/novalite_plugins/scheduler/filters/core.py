@@ -52,6 +52,9 @@ class CoreFilter(interfaces.BaseFilter):
         usable = total * ratio - cols['vcpus_used'][i]
         return total if total <= usable else usable  # NaN usable -> NaN, as np.minimum
 
+    def vec_key(self, spec, cycle_state):
+        return spec.vcpus
+
     def filter_vec(self, hosts, spec, cycle_state):
         # A derived column the arrays keep up to date: one comparison here.
         capacity = hosts.derived(('CoreFilter.capacity', self.default_ratio),

@@ -47,6 +47,9 @@ class DiskFilter(interfaces.BaseFilter):
         total_mb = cols['total_usable_disk_gb'][i] * 1024
         return total_mb * ratio - (total_mb - cols['free_disk_mb'][i])
 
+    def vec_key(self, spec, cycle_state):
+        return requested_disk_mb(spec)
+
     def filter_vec(self, hosts, spec, cycle_state):
         # Usable disk is a derived column the arrays keep up to date: one comparison here.
         usable_mb = hosts.derived(('DiskFilter.usable_mb', self.default_ratio),

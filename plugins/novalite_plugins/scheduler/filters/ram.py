@@ -41,6 +41,9 @@ class RamFilter(interfaces.BaseFilter):
             ratio = self.default_ratio
         return total * ratio - (total - cols['free_ram_mb'][i])
 
+    def vec_key(self, spec, cycle_state):
+        return spec.memory_mb
+
     def filter_vec(self, hosts, spec, cycle_state):
         # Usable RAM is a derived column the arrays keep up to date: one comparison here.
         usable = hosts.derived(('RamFilter.usable', self.default_ratio),

@@ -23,6 +23,10 @@ class RetryFilter(interfaces.BaseFilter):
             tried = self._tried(spec)
         return (host_state.host, host_state.nodename) not in tried
 
+    def vec_key(self, spec, cycle_state):
+        tried = cycle_state.get('RetryFilter')
+        return frozenset(self._tried(spec) if tried is None else tried)
+
     def filter_vec(self, hosts, spec, cycle_state):
         tried = cycle_state.get('RetryFilter')
         if tried is None:
