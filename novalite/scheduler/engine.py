@@ -164,6 +164,10 @@ class _FilterResults:
             if reason is not None and reason[0] in rows:
                 self.reasons[k] = None  # the example host changed: phrase it again
 
+    @property
+    def nbytes(self):
+        return sum(mask.nbytes for mask in self.masks)
+
     def example(self, k):
         """A row filter ``k`` removed, kept from request to request while it stays removed."""
         row = self.examples[k]

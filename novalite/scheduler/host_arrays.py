@@ -233,9 +233,12 @@ class HostArrays:
         return False
 
     def nbytes_per_host(self):
-        """Bytes of column storage per host (at the current capacity)."""
+        """Bytes per host of the columns (at the current capacity) and of the cached filter masks."""
+        cached = sum(getattr(entry, 'nbytes', 0) for cache in self.caches.values()
+                     for entry in cache.values())
         return (sum(arr.itemsize for arr in self._cols.values())
-                + sum(entry[0].itemsize for entry in self._derived.values()))
+                + sum(entry[0].itemsize for entry in self._derived.values())
+                + cached / max(1, self.n))
 
     def view(self, index=None):
         """The candidates ``index`` (positions; None = all rows, in order)."""

@@ -34,6 +34,7 @@ class HostManager:
         self._aggregates_by_host = {}
         self.arrays = host_arrays_mod.HostArrays()
         self._all = None
+        self._service_views = {}
 
     def _default_ratios(self):
         conf = self.conf
@@ -46,7 +47,12 @@ class HostManager:
         svc = host_state_mod._service_dict(service)
         if 'is_up' not in svc:
             svc['is_up'] = self._is_up(svc, now)
-        return svc
+        try:
+            key = frozenset(svc.items())
+        except TypeError:  # an unhashable value: not shared
+            return svc
+        # One dict for all hosts whose services look alike (read-only for plugins).
+        return self._service_views.setdefault(key, svc)
 
     def _is_up(self, svc, now):
         # As Nova's DB servicegroup driver: forced_down wins, else the heartbeat age.
@@ -88,6 +94,8 @@ class HostManager:
         if aggregates_by_host is not None:
             self._aggregates_by_host = {h: list(aggs) for h, aggs in aggregates_by_host.items()}
         ratios = self._default_ratios()
+        if full:
+            self._service_views = {}
         seen = set()
         new = []
         for node in compute_nodes:
@@ -117,7 +125,7 @@ class HostManager:
         # hosts need a zone, so a small update stays O(nodes given).
         targets = self._states.values() if aggregates_by_host is not None else new
         for state in targets:
-            aggs = self._aggregates_by_host.get(state.host, [])
+            aggs = self._aggregates_by_host.get(state.host, ())
             state.aggregates = aggs
             state.availability_zone = self._availability_zone(aggs)
         if aggregates_by_host is not None:
@@ -139,14 +147,14 @@ class HostManager:
         for uuid, where in locations.items():
             state = self._states.get(tuple(where))
             if state is not None and uuid not in state.instances:
-                state.instances.add(uuid)
+                state.add_instance(uuid)
                 noted.append((state, uuid))
         return noted
 
     def forget_instances(self, noted):
         """Undo :meth:`note_instances` (and the engine's own additions): ``(state, uuid)`` pairs."""
         for state, uuid in noted:
-            state.instances.discard(uuid)
+            state.discard_instance(uuid)
 
     def get_all_host_states(self):
         """Every cached HostState, in the order of ``self.arrays`` rows.

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import types
 
 
 def utcnow():
@@ -17,10 +18,18 @@ def _service_dict(service):
     return dict(service)
 
 
+#: Shared empty values: most hosts have no instances noted, no aggregates ...,
+#: and one object per host of each would cost more than the host's columns.
+NO_INSTANCES = frozenset()
+EMPTY_MAPPING = types.MappingProxyType({})
+
+
 def _cpu_info(value):
     """The node's cpu_info as a dict (computes report it as a JSON string)."""
     if isinstance(value, dict):
         return value
+    if not value or value == '{}':
+        return EMPTY_MAPPING
     try:
         parsed = json.loads(value or '{}')
     except ValueError:
@@ -75,21 +84,21 @@ class HostState:
         self.num_instances = 0
         self.num_io_ops = 0
         self.availability_zone = None
-        self.aggregates = []
+        self.aggregates = ()
         self.service = {'disabled': False, 'disabled_reason': None,
                         'forced_down': False, 'is_up': True}
         self.hypervisor_type = None
         self.hypervisor_version = None
         self.host_ip = None
-        self.stats = {}
-        self.cpu_info = {}
-        self.supported_instances = []
+        self.stats = EMPTY_MAPPING
+        self.cpu_info = EMPTY_MAPPING
+        self.supported_instances = ()
         self.failed_builds = 0
         self.limits = {}
         self.ram_allocation_ratio = None
         self.cpu_allocation_ratio = None
         self.disk_allocation_ratio = None
-        self.instances = set()
+        self.instances = NO_INSTANCES
         self.updated = None
         # Set by HostArrays.add: this state's row, kept in sync by the methods below.
         self._arrays = None
@@ -104,9 +113,13 @@ class HostState:
                     self.vcpus_used, self.vcpus_total, self.num_instances))
 
     def update_service(self, service):
-        """Replace the service dict (a Service record or a dict)."""
-        self.service = _service_dict(service)
-        self.service.setdefault('is_up', True)
+        """Replace the service dict (a Service record, or a dict: kept, not copied, if it has ``is_up``)."""
+        if isinstance(service, dict) and 'is_up' in service:
+            # The host manager shares one dict among hosts whose services look alike.
+            self.service = service
+        else:
+            self.service = _service_dict(service)
+            self.service.setdefault('is_up', True)
         if self._arrays is not None:
             self._arrays.load_service(self._slot, self.service)
 
@@ -131,7 +144,7 @@ class HostState:
         self.hypervisor_version = node.hypervisor_version
         self.host_ip = node.host_ip
         self.cpu_info = _cpu_info(node.cpu_info)
-        self.supported_instances = node.supported_instances or []
+        self.supported_instances = node.supported_instances or ()
 
         reported = node.updated_at if node.updated_at is not None else now
         if self.updated is not None and reported is not None and self.updated > reported:
@@ -149,7 +162,7 @@ class HostState:
         self.disk_mb_used = node.local_gb_used * 1024
         self.vcpus_total = node.vcpus
         self.vcpus_used = node.vcpus_used
-        self.stats = node.stats or {}
+        self.stats = node.stats or EMPTY_MAPPING
         self.num_instances = int(self.stats.get('num_instances', node.running_vms))
         self.num_io_ops = int(self.stats.get('io_workload', 0))
         self.failed_builds = int(self.stats.get('failed_builds', 0))
@@ -172,9 +185,23 @@ class HostState:
         self.num_io_ops += 1
         self.updated = now if now is not None else utcnow()
         if instance_uuid is not None:
-            self.instances.add(instance_uuid)
+            self.add_instance(instance_uuid)
         if self._arrays is not None:
             self._arrays.load_consumed(self._slot, self)
+
+    def add_instance(self, uuid):
+        """Note ``uuid`` in ``instances`` (read-only for plugins; change it through these)."""
+        if self.instances is NO_INSTANCES:
+            self.instances = {uuid}
+        else:
+            self.instances.add(uuid)
+
+    def discard_instance(self, uuid):
+        """Forget ``uuid`` from ``instances``."""
+        if uuid in self.instances:
+            self.instances.discard(uuid)
+            if not self.instances:
+                self.instances = NO_INSTANCES
 
     def snapshot(self):
         """Opaque value for :meth:`restore`: the fields consumption changes."""
@@ -185,7 +212,7 @@ class HostState:
         for name, value in zip(self._CONSUMED, snapshot):
             setattr(self, name, value)
         if instance_uuid is not None:
-            self.instances.discard(instance_uuid)
+            self.discard_instance(instance_uuid)
         if self._arrays is not None:
             self._arrays.load_consumed(self._slot, self)
 

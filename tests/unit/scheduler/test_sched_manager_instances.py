@@ -31,6 +31,12 @@ class StubDB:
     def compute_node_get_all(self, updated_since=None):
         return list(self.nodes)
 
+    def aggregates_signature(self):
+        return (0, None)
+
+    def aggregates_by_host(self):
+        return {}
+
     def instance_get_locations(self, uuids):
         self.location_queries.append(sorted(uuids))
         return {u: self.locations[u] for u in uuids if u in self.locations}
