@@ -9,7 +9,16 @@ import importlib
 
 # Built-in plugin modules that declare options (the filters read the shared
 # allocation ratios, which are core options).
-MODULES = ('novalite_plugins.virt.fake.driver',)
+MODULES = (
+    'novalite_plugins.virt.fake.driver',
+    'novalite_plugins.scheduler.filters.aggregate_image_properties_isolation',
+    'novalite_plugins.scheduler.filters.aggregate_io_ops',
+    'novalite_plugins.scheduler.filters.aggregate_num_instances',
+    'novalite_plugins.scheduler.filters.image_properties',
+    'novalite_plugins.scheduler.filters.io_ops',
+    'novalite_plugins.scheduler.filters.isolated_hosts',
+    'novalite_plugins.scheduler.filters.num_instances',
+)
 
 
 def list_opts():
@@ -17,5 +26,8 @@ def list_opts():
     for name in MODULES:
         module = importlib.import_module(name)
         for group, opts in module.list_opts():
-            grouped.setdefault(group or 'DEFAULT', []).extend(opts)
+            listed = grouped.setdefault(group or 'DEFAULT', [])
+            # Several plugins share an option (IoOpsFilter and AggregateIoOpsFilter
+            # both read max_io_ops_per_host): document it once.
+            listed.extend(o for o in opts if all(o.dest != seen.dest for seen in listed))
     return list(grouped.items())
