@@ -44,11 +44,39 @@ FILTER_SCHEDULER_OPTS = [
                 help='Weighers to apply; entry-point names in novalite.scheduler.weighers.'),
     # Dict(Float) rather than DictOpt so a typo in a value fails at start-up.
     cfg.Opt('weight_multipliers', type=types.Dict(types.Float()),
-            default={'RAMWeigher': 1.0},
-            help='Multiplier per weigher, name:value.  Each weigher\'s scores are '
-                 'normalised to [0, 1], multiplied by this and summed.  A weigher '
-                 'not listed uses its own default (1.0 unless it says otherwise).  '
+            default={},
+            help='Multiplier per weigher, name:value (e.g. RAMWeigher:-1.0).  Each '
+                 'weigher\'s scores are normalised to [0, 1], multiplied by this and '
+                 'summed.  An entry here wins over the weigher\'s Nova option (e.g. '
+                 'ram_weight_multiplier); a weigher with neither uses its own '
+                 'default.  A name that is not in weight_classes stops the scheduler.  '
                  'A negative RAMWeigher multiplier packs instead of spreading.'),
+    # Nova's per-weigher multipliers; a weigher names its option in multiplier_option.
+    # Kilo had the first two in [DEFAULT].
+    cfg.FloatOpt('ram_weight_multiplier', default=1.0, deprecated_group='DEFAULT',
+                 help='RAMWeigher multiplier: positive spreads over hosts with more free '
+                      'RAM, negative packs.'),
+    cfg.FloatOpt('io_ops_weight_multiplier', default=-1.0, deprecated_group='DEFAULT',
+                 help='IoOpsWeigher multiplier: negative prefers hosts with fewer '
+                      'I/O-heavy operations in flight, positive busier ones.'),
+    cfg.FloatOpt('cpu_weight_multiplier', default=1.0,
+                 help='CPUWeigher multiplier: positive spreads over hosts with more free '
+                      'vCPUs, negative packs.'),
+    cfg.FloatOpt('disk_weight_multiplier', default=1.0,
+                 help='DiskWeigher multiplier: positive spreads over hosts with more free '
+                      'disk, negative packs.'),
+    cfg.FloatOpt('num_instances_weight_multiplier', default=0.0,
+                 help='NumInstancesWeigher multiplier: positive packs onto hosts with more '
+                      'instances, negative spreads; 0 (default) switches it off.'),
+    cfg.FloatOpt('soft_affinity_weight_multiplier', default=1.0, min=0.0,
+                 help='ServerGroupSoftAffinityWeigher multiplier (soft-affinity groups).'),
+    cfg.FloatOpt('soft_anti_affinity_weight_multiplier', default=1.0, min=0.0,
+                 help='ServerGroupSoftAntiAffinityWeigher multiplier (soft-anti-affinity '
+                      'groups).'),
+    cfg.FloatOpt('build_failure_weight_multiplier', default=1000000.0,
+                 help='BuildFailureWeigher multiplier: how much a host\'s recent failed '
+                      'builds count against it.  The large default makes it outweigh '
+                      'the other weighers; 0 ignores build failures.'),
     cfg.IntOpt('host_subset_size', default=1,
                deprecated_name='scheduler_host_subset_size', deprecated_group='DEFAULT',
                help='Choose at random among this many best-weighed hosts (values '

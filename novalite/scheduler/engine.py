@@ -18,6 +18,7 @@ from novalite import exception
 from novalite.scheduler import host_arrays as host_arrays_mod
 from novalite.scheduler import host_state as host_state_mod
 from novalite.scheduler import interfaces
+from novalite.scheduler import multipliers as multipliers_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -228,7 +229,10 @@ class Engine:
                              filters + weighers):
             if obj.name is None:
                 obj.name = name
-        return cls(filters, weighers, multipliers=fs.weight_multipliers,
+        # Validated here, at start: a multiplier for a weigher not loaded is a typo.
+        resolved = multipliers_mod.resolve(conf, weighers)
+        return cls(filters, weighers,
+                   multipliers={plugin_name(w): m for w, m in zip(weighers, resolved)},
                    host_subset_size=fs.host_subset_size, rng=rng, clock=clock)
 
     # -- the request -------------------------------------------------------

@@ -144,7 +144,8 @@ class BaseWeigher(_Plugin, abc.ABC):
     instance count ...).  The engine normalises each weigher's values over
     the candidate hosts to [0, 1] (min-max; all equal gives 0 everywhere),
     multiplies by the weigher's multiplier -- the ``[filter_scheduler]
-    weight_multipliers`` entry for its name, else ``default_multiplier`` --
+    weight_multipliers`` entry for its name, else the option named by
+    ``multiplier_option``, else ``default_multiplier`` --
     and sums over weighers.  A negative multiplier reverses the preference.
     ``minval``/``maxval`` fix the normalisation bounds instead of taking them
     from the candidates (values outside them are not clipped).
@@ -153,6 +154,14 @@ class BaseWeigher(_Plugin, abc.ABC):
     """
 
     default_multiplier = 1.0
+
+    #: Name of the ``[filter_scheduler]`` option holding this weigher's multiplier
+    #: (Nova's ``ram_weight_multiplier`` ...), or None.  The multiplier is the
+    #: ``weight_multipliers`` entry for the weigher's name, else this option's
+    #: value, else ``default_multiplier`` (novalite.scheduler.multipliers.resolve).
+    #: A plugin naming its own option registers it in its ``register_opts``.
+    multiplier_option = None
+
     minval = None
     maxval = None
 

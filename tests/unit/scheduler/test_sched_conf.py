@@ -27,7 +27,10 @@ def test_defaults(tmp_path):
     assert fs.enabled_filters == ['AvailabilityZoneFilter', 'ComputeFilter', 'RamFilter',
                                   'CoreFilter', 'DiskFilter', 'RetryFilter']
     assert fs.weight_classes == ['RAMWeigher']
-    assert fs.weight_multipliers == {'RAMWeigher': 1.0}
+    # The map is empty: Nova's per-weigher options (and their defaults) apply.
+    assert fs.weight_multipliers == {}
+    assert (fs.ram_weight_multiplier, fs.io_ops_weight_multiplier,
+            fs.build_failure_weight_multiplier) == (1.0, -1.0, 1000000.0)
     assert fs.host_subset_size == 1
     assert (conf.ram_allocation_ratio, conf.cpu_allocation_ratio,
             conf.disk_allocation_ratio) == (1.5, 16.0, 1.0)
@@ -66,11 +69,15 @@ def test_listed_for_the_sample_config():
     assert {'DEFAULT', 'scheduler', 'filter_scheduler'} <= set(groups)
     names = {o.name for o in groups['DEFAULT']}
     assert {'ram_allocation_ratio', 'cpu_allocation_ratio', 'disk_allocation_ratio'} <= names
-    # the built-in filters declare no options of their own: the ratios are core options
-    assert 'filter_scheduler' not in dict(plugin_opts.list_opts())
+    # the ratios are core options; the catalogue filters declare theirs (Nova's names)
+    plugin_groups = dict(plugin_opts.list_opts())
+    listed = {o.name for o in plugin_groups['filter_scheduler']}
+    assert {'max_io_ops_per_host', 'max_instances_per_host', 'isolated_images',
+            'isolated_hosts'} <= listed
+    assert not listed & {'ram_allocation_ratio', 'cpu_allocation_ratio', 'disk_allocation_ratio'}
 
 
 def test_sample_config_shows_the_multiplier_map():
     """oslo-config-generator only warns when it cannot format a default."""
     opt = next(o for o in scheduler_conf.FILTER_SCHEDULER_OPTS if o.name == 'weight_multipliers')
-    assert opt.type.format_defaults(opt.default, opt.sample_default) == ['RAMWeigher:1.0']
+    assert opt.type.format_defaults(opt.default, opt.sample_default) == ['']

@@ -4,7 +4,13 @@ from novalite.scheduler import interfaces
 
 
 class RAMWeigher(interfaces.BaseWeigher):
-    """Prefers hosts with more free RAM; a negative RAMWeigher multiplier packs instead."""
+    """Prefers hosts with more free RAM; a negative multiplier packs instead.
+
+    Multiplier: ``[filter_scheduler] ram_weight_multiplier`` (1.0; Kilo
+    ``[DEFAULT] ram_weight_multiplier``).
+    """
+
+    multiplier_option = 'ram_weight_multiplier'
 
     def weigh(self, host_state, spec, cycle_state):
         return host_state.free_ram_mb
