@@ -14,6 +14,7 @@ import traceback
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
+from novalite import context as nl_context
 from novalite import exception
 from novalite.compute import api as compute_api
 from novalite.compute import resource_tracker
@@ -24,6 +25,9 @@ from novalite.utils import utcnow
 LOG = logging.getLogger(__name__)
 
 _ONE_SHOT = object()
+
+#: the binary whose service record this manager disables (novalite.cmd.compute.BINARY)
+BINARY = 'novalite-compute'
 
 
 class _InstanceLocks:
@@ -72,6 +76,8 @@ class ComputeManager:
         self.tracker = resource_tracker.ResourceTracker(conf, host, driver)
         self._locks = _InstanceLocks()
         self._last_power_sync = time.monotonic()
+        self._failures_lock = threading.Lock()
+        self._failed_builds = 0  # consecutive, service-wide (the tracker counts per node)
 
     # -- service hooks ----------------------------------------------------------------
 
@@ -151,6 +157,8 @@ class ComputeManager:
                 'launched_at': dt_to_str(utcnow())}, expected=[states.SPAWNING])
         except (exception.UnexpectedDeletingTaskStateError, exception.InstanceNotFound):
             # Deleted while building: undo what we did; terminate (if cast) finishes it.
+            # Not counted as a failed build (Nova counts it): a user's delete says
+            # nothing about this host.
             LOG.info('Instance %s was deleted during its build', instance.uuid)
             self._undo_build(ctx, instance, claim, spawned)
             self._report(ctx, node)
@@ -158,16 +166,51 @@ class ComputeManager:
         except exception.BuildAbortException as exc:
             self._undo_build(ctx, instance, claim, spawned)
             self._set_error(ctx, instance, exc)
+            self._build_failed(node)
             self._report(ctx, node)
             return
         except Exception as exc:  # anything else: another host may do better
             LOG.warning('Build of %s failed on %s: %s', instance.uuid, self.host, exc)
             self._undo_build(ctx, instance, claim, spawned)
+            # Counted and reported before the reschedule, so the scheduler can see it.
+            self._build_failed(node)
             self._report(ctx, node)
             self._reschedule_or_error(ctx, instance, request_spec, filter_properties, exc)
             return
+        self._build_succeeded(node)
         self._notify(ctx, 'instance.create.end', instance)
         self._report(ctx, node)
+
+    def _build_failed(self, node):
+        """Nova: count the failure for the scheduler; disable this service at the threshold."""
+        threshold = self.conf.compute.consecutive_build_service_disable_threshold
+        if not threshold:
+            return
+        self.tracker.build_failed(node)
+        with self._failures_lock:
+            self._failed_builds += 1
+            failures = self._failed_builds
+            if failures >= threshold:
+                # Start afresh when an operator enables the service again.
+                self._failed_builds = 0
+        if failures < threshold:
+            if failures > 1:
+                LOG.warning('%d consecutive build failures on %s', failures, self.host)
+            return
+        LOG.error('Disabling service %s on %s due to %d consecutive build failures',
+                  BINARY, self.host, failures)
+        try:
+            self.conductor.service_disable(nl_context.get_admin_context(), self.host, BINARY,
+                                           'Auto-disabled due to %d build failures' % failures)
+        except Exception:  # the build's own outcome must still be handled
+            LOG.exception('Could not disable service %s on %s', BINARY, self.host)
+
+    def _build_succeeded(self, node):
+        if not self.conf.compute.consecutive_build_service_disable_threshold:
+            return
+        self.tracker.build_succeeded(node)
+        with self._failures_lock:
+            self._failed_builds = 0
 
     def _undo_build(self, ctx, instance, claim, spawned):
         if spawned:

@@ -33,6 +33,7 @@ class ResourceTracker:
         self._lock = threading.Lock()
         self.totals = {}        # nodename -> driver resource dict
         self.tracked = {}       # instance uuid -> (nodename, usage dict)
+        self.failed_builds = {}  # nodename -> consecutive failed builds (Nova's stats)
 
     @staticmethod
     def usage_of(flavor):
@@ -95,6 +96,16 @@ class ResourceTracker:
             self.tracked[instance.uuid] = (nodename, usage)
         return Claim(self, instance.uuid, nodename, usage)
 
+    def build_failed(self, nodename):
+        """Count a failed build on ``nodename`` (reported as stats['failed_builds'])."""
+        with self._lock:
+            self.failed_builds[nodename] = self.failed_builds.get(nodename, 0) + 1
+
+    def build_succeeded(self, nodename):
+        """A successful build ends the run of failures on ``nodename``."""
+        with self._lock:
+            self.failed_builds[nodename] = 0
+
     def release(self, instance_uuid):
         with self._lock:
             return self.tracked.pop(instance_uuid, None) is not None
@@ -104,6 +115,7 @@ class ResourceTracker:
         with self._lock:
             totals = dict(self.totals.get(nodename) or {})
             used = self._used(nodename)
+            failed_builds = self.failed_builds.get(nodename, 0)
         if not totals:
             return None
         free_disk = totals['local_gb'] - used['disk_gb']
@@ -121,5 +133,5 @@ class ResourceTracker:
             'hypervisor_version': totals.get('hypervisor_version', 0),
             'host_ip': totals.get('host_ip'), 'cpu_info': totals.get('cpu_info', '{}'),
             'supported_instances': totals.get('supported_instances', []),
-            'stats': {'num_instances': used['instances']},
+            'stats': {'num_instances': used['instances'], 'failed_builds': failed_builds},
         }

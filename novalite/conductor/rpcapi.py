@@ -21,6 +21,11 @@ class ConductorAPI:
     def service_heartbeat(self, ctx, service_id):
         self.client.call(ctx, 'service_heartbeat', service_id=service_id)
 
+    def service_disable(self, ctx, host, binary, reason):
+        """Disable the service (host, binary) with ``reason``; needs a 1.1 conductor."""
+        return objects.Service.from_dict(self.client.prepare(version='1.1').call(
+            ctx, 'service_disable', host=host, binary=binary, reason=reason))
+
     def instance_update(self, ctx, instance_uuid, updates, expected_task_state='__unset__'):
         kwargs = {'instance_uuid': instance_uuid, 'updates': updates}
         if expected_task_state != '__unset__':

@@ -1,4 +1,7 @@
-"""Compute options: which virt driver, reserved resources, build behaviour."""
+"""Compute options: which virt driver, reserved resources, build behaviour.
+
+``[compute]`` holds the options Nova added there later (Pike and on).
+"""
 
 from oslo_config import cfg
 
@@ -20,10 +23,22 @@ OPTS = [
                     'power off.'),
 ]
 
+COMPUTE_GROUP = 'compute'
+
+COMPUTE_OPTS = [
+    cfg.IntOpt('consecutive_build_service_disable_threshold', default=10, min=0,
+               help='Consecutive failed builds after which this compute service disables '
+                    'itself (disabled_reason "Auto-disabled due to N build failures"; an '
+                    'operator re-enables it).  Any non-zero value also reports the count '
+                    'of consecutive failures (reset by a successful build) to the '
+                    'scheduler, for BuildFailureWeigher.  0 turns both off.'),
+]
+
 
 def register_opts(conf):
     conf.register_opts(OPTS)
+    conf.register_opts(COMPUTE_OPTS, group=COMPUTE_GROUP)
 
 
 def list_opts():
-    return [(None, OPTS)]
+    return [(None, OPTS), (COMPUTE_GROUP, COMPUTE_OPTS)]
