@@ -8,6 +8,7 @@ some vm_states and with no task in flight raises InstanceInvalidState (409).
 import base64
 import binascii
 import functools
+import json
 import re
 import uuid as uuidlib
 
@@ -15,7 +16,9 @@ from oslo_log import log as logging
 
 from novalite import exception
 from novalite import objects
+from novalite.compute import aggregates
 from novalite.compute import quotas as quota_mod
+from novalite.compute import server_groups as server_groups_mod
 from novalite.compute import states
 
 LOG = logging.getLogger(__name__)
@@ -61,6 +64,7 @@ class API:
         self.compute_rpcapi = compute_rpcapi
         self.notifier = notifier
         self.quotas = quota_mod.QuotaEngine(conf, db)
+        self.server_groups = server_groups_mod.ServerGroupAPI(conf, db)
 
     # -- create -------------------------------------------------------------------
 
@@ -91,6 +95,10 @@ class API:
             except (binascii.Error, ValueError):
                 raise exception.Invalid(reason='Userdata content cannot be decoded.') from None
         availability_zone, forced_host, forced_node = self._parse_az(ctx, availability_zone)
+        scheduler_hints = normalize_scheduler_hints(scheduler_hints)
+        group = None
+        if scheduler_hints.get('group'):
+            group = self.server_groups.get_for_hint(ctx, scheduler_hints['group'])
 
         per_instance = {'instances': 1, 'cores': flavor.vcpus, 'ram': flavor.memory_mb}
         count = self.quotas.max_count_allowed(ctx.project_id, per_instance, max_count)
@@ -98,6 +106,8 @@ class API:
             # Nova's message names what ran out for the minimum asked for.
             self.quotas.check_deltas(ctx.project_id, {k: v * min_count
                                                       for k, v in per_instance.items()})
+        if group is not None:
+            self.server_groups.check_members(ctx, group, count)
         reservation_id = 'r-' + uuidlib.uuid4().hex[:8]
         flavor_snapshot = {
             'flavorid': flavor.flavorid, 'name': flavor.name, 'memory_mb': flavor.memory_mb,
@@ -118,14 +128,19 @@ class API:
                 hostname=hostname if hostname and count == 1 else sanitize_hostname(display),
                 user_data=user_data, config_drive='True' if config_drive else '',
                 access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6, tags=list(tags or [])))
-        self.db.instances_create(instances)
+        if group is None:
+            self.db.instances_create(instances)
+        else:
+            # servers and membership in one transaction (the member quota rechecked there)
+            self.db.instances_create(instances, group.uuid,
+                                     self.server_groups.member_limit(ctx, group))
         for inst in instances:
             self._notify(ctx, 'instance.create.start', inst)
         spec = objects.RequestSpec(
             flavor=flavor_snapshot, project_id=ctx.project_id, user_id=ctx.user_id,
             num_instances=len(instances), instance_uuids=[i.uuid for i in instances],
             image=dict(image or {}), availability_zone=availability_zone,
-            scheduler_hints=dict(scheduler_hints or {}),
+            scheduler_hints=scheduler_hints,
             force_hosts=[forced_host] if forced_host else [],
             force_nodes=[forced_node] if forced_node else [])
         self.conductor_api.build_instances(ctx, instances, spec)
@@ -173,14 +188,23 @@ class API:
                                                'at most 255 characters')
 
     def _parse_az(self, ctx, availability_zone):
-        """Nova's ``zone:host:node`` form: forcing a host is admin-only."""
+        """Nova's ``zone:host:node`` form: forcing a host is admin-only.
+
+        Without a forced host the zone must be one a server can land in (that of
+        an enabled compute host, or the default zone), else 400 as in Nova.
+        """
         if not availability_zone:
-            return self.conf.default_schedule_zone, None, None
-        zone, _, rest = availability_zone.partition(':')
-        host, _, node = rest.partition(':')
-        if (host or node) and not ctx.is_admin:
-            raise exception.PolicyNotAuthorized(action='os_compute_api:servers:create:forced_host')
-        return zone or None, host or None, node or None
+            zone, host, node = self.conf.default_schedule_zone, None, None
+        else:
+            zone, _, rest = availability_zone.partition(':')
+            host, _, node = rest.partition(':')
+            if (host or node) and not ctx.is_admin:
+                raise exception.PolicyNotAuthorized(
+                    action='os_compute_api:servers:create:forced_host')
+            zone, host, node = zone or None, host or None, node or None
+        if zone and host is None and zone not in aggregates.available_zones(self.conf, self.db):
+            raise exception.Invalid('The requested availability zone is not available')
+        return zone, host, node
 
     # -- read ---------------------------------------------------------------------
 
@@ -328,6 +352,19 @@ class API:
     def _notify(self, ctx, event, instance):
         if self.notifier is not None:
             self.notifier.info(ctx, event, notification_payload(instance))
+
+
+def normalize_scheduler_hints(hints):
+    """The hints as the RequestSpec carries them: ``same_host``/``different_host``
+    always lists, ``query`` a JSON string; other hints pass through unchanged
+    (Nova hands them to out-of-tree filters)."""
+    hints = dict(hints or {})
+    for key in ('same_host', 'different_host'):
+        if isinstance(hints.get(key), str):
+            hints[key] = [hints[key]]
+    if isinstance(hints.get('query'), (dict, list)):
+        hints['query'] = json.dumps(hints['query'])
+    return hints
 
 
 def notification_payload(instance):

@@ -25,7 +25,9 @@ class QuotaEngine:
         return limits
 
     def get_usage(self, project_id):
-        return self.db.quota_usage(project_id)
+        usage = dict(self.db.quota_usage(project_id))
+        usage['server_groups'] = self.db.instance_group_count(project_id)
+        return usage
 
     def check_deltas(self, project_id, deltas):
         """Raise TooManyInstances (Nova's 403 wording) if adding ``deltas`` exceeds a limit."""

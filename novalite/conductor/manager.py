@@ -21,7 +21,8 @@ LOG = logging.getLogger(__name__)
 class ConductorManager:
     """DB proxy endpoint for services that must not touch the database."""
 
-    target = messaging.Target(version='1.0')
+    # 1.1: service_disable
+    target = messaging.Target(version='1.1')
 
     def __init__(self, conf, db):
         self.conf = conf
@@ -32,6 +33,12 @@ class ConductorManager:
 
     def service_heartbeat(self, ctx, service_id):
         self.db.service_heartbeat(service_id)
+
+    def service_disable(self, ctx, host, binary, reason):
+        """Disable the service (host, binary), e.g. a compute after repeated build failures."""
+        service = self.db.service_get_by_host_binary(host, binary)
+        return self.db.service_update(service.id, {'disabled': True,
+                                                   'disabled_reason': reason}).to_dict()
 
     def instance_update(self, ctx, instance_uuid, updates, expected_task_state='__unset__'):
         updates = {k: str_to_dt(v) if k.endswith('_at') else v for k, v in updates.items()}
@@ -82,6 +89,13 @@ class ComputeTaskManager:
             return
         spec.retry = retry
         try:
+            # first try and every reschedule: the group as the database has it now
+            spec.instance_group = self._instance_group(spec)
+        except exception.NovaliteException as exc:  # group deleted, or its policy unsupported
+            for instance in instances:
+                self._set_error(ctx, instance, exc)
+            return
+        try:
             selections = self.scheduler_api.select_destinations(ctx, spec)
         except exception.NoValidHost as exc:
             LOG.info('No valid host for %s: %s', spec.instance_uuids, exc)
@@ -113,6 +127,32 @@ class ComputeTaskManager:
             self.compute_rpcapi.build_and_run_instance(
                 ctx, selection['host'], selection['nodename'], instance, own_spec, props,
                 props['limits'])
+
+    # Nova's setup_instance_group: a policy needs its filter (hard) or weigher (soft).
+    _POLICY_PLUGINS = {
+        'affinity': ('enabled_filters', 'ServerGroupAffinityFilter'),
+        'anti-affinity': ('enabled_filters', 'ServerGroupAntiAffinityFilter'),
+        'soft-affinity': ('weight_classes', 'ServerGroupSoftAffinityWeigher'),
+        'soft-anti-affinity': ('weight_classes', 'ServerGroupSoftAntiAffinityWeigher'),
+    }
+
+    def _instance_group(self, spec):
+        """RequestSpec.instance_group for the ``group`` hint (None without one)."""
+        group_uuid = (spec.scheduler_hints or {}).get('group')
+        if not group_uuid:
+            return None
+        group = self.db.instance_group_get(group_uuid)
+        option, plugin = self._POLICY_PLUGINS[group.policy]
+        if plugin not in getattr(self.conf.filter_scheduler, option):
+            raise exception.NoValidHost(reason='The requested policy is not supported: '
+                                               '%s not configured.' % plugin)
+        members = self.db.instance_group_members(group_uuid)
+        hosts = sorted({host for uuid, host in members.items()
+                        if host and uuid not in spec.instance_uuids})
+        return {'uuid': group.uuid, 'name': group.name, 'policy': group.policy,
+                'rules': dict(group.rules or {}),
+                'members': list(dict.fromkeys(list(members) + spec.instance_uuids)),
+                'hosts': hosts}
 
     def _populate_retry(self, spec, filter_properties):
         """Nova's retry record; None when rescheduling is off (one attempt, or a forced host)."""

@@ -317,8 +317,13 @@ class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsM
     # -- instances ----------------------------------------------------------------
 
     @retry_on_deadlock
-    def instances_create(self, instances):
-        """Insert several new instances in one transaction (a multi-create is all or nothing)."""
+    def instances_create(self, instances, group_uuid=None, max_members=-1):
+        """Insert several new instances in one transaction (a multi-create is all or nothing).
+
+        With ``group_uuid`` they join that server group in the same transaction:
+        over the ``server_group_members`` quota ``max_members`` (QuotaExceeded)
+        or for a group deleted meanwhile (NotFound) no server is created.
+        """
         now = utcnow()
         rows = []
         for inst in instances:
@@ -331,6 +336,9 @@ class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsM
                 data[key] = getattr(inst, key)
             rows.append(data)
         with self._write() as conn:
+            if group_uuid is not None:
+                group_id = self._lock_group(conn, group_uuid)
+                self._add_members(conn, group_id, [i.uuid for i in instances], max_members)
             conn.execute(T_INSTANCES.insert(), rows)
         for inst in instances:
             inst.created_at = inst.updated_at = now

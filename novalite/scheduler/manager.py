@@ -45,6 +45,8 @@ class SchedulerManager:
         self._services = {}
         self._services_read = -1e9
         self._nodes_read_at = None
+        # what aggregates_signature() said when the aggregates were last read
+        self._aggregates_signature = None
         # uuid -> ((host, node), expiry) of this scheduler's recent placements, oldest first.
         self._recent = {}
 
@@ -52,6 +54,7 @@ class SchedulerManager:
         now = utcnow()
         mono = time.monotonic()
         full = mono - self._services_read >= self.SERVICE_REFRESH
+        aggregates = None           # None: the host manager keeps the map it has
         if full:
             self._services = {
                 svc.host: {'disabled': svc.disabled, 'disabled_reason': svc.disabled_reason,
@@ -60,6 +63,12 @@ class SchedulerManager:
                 for svc in self.db.service_get_all(binary=COMPUTE_BINARY)}
             self._services_read = mono
             nodes = self.db.compute_node_get_all()
+            # Aggregates only when their one-query signature moved; read it first, so
+            # a change landing while the aggregates are read is caught next time.
+            signature = self.db.aggregates_signature()
+            if signature != self._aggregates_signature:
+                aggregates = self.db.aggregates_by_host()
+                self._aggregates_signature = signature
         else:
             # Rows written in the same clock tick as our last read are read again:
             # re-applying a report is harmless, missing one is not.
@@ -67,7 +76,8 @@ class SchedulerManager:
             nodes = self.db.compute_node_get_all(updated_since=since)
         self._nodes_read_at = now
         nodes = [n for n in nodes if n.host in self._services]
-        self.host_manager.update_nodes(nodes, self._services, now=now, full=full)
+        self.host_manager.update_nodes(nodes, self._services, aggregates_by_host=aggregates,
+                                       now=now, full=full)
 
     def select_destinations(self, ctx, request_spec):
         """Place every instance of the request; [{host, nodename, limits}] or NoValidHost."""

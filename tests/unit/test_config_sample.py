@@ -70,7 +70,7 @@ def test_config_sample_documents_every_core_group():
     for group, option_list in opts.list_opts():
         assert '[%s]' % group in sample, 'no [%s] section in the sample: %s' % (group, REGENERATE)
         for opt in option_list:
-            assert '#%s = ' % opt.dest in sample, (
+            assert '\n#%s =' % opt.dest in sample, (
                 '[%s] %s missing from the sample: %s' % (group, opt.dest, REGENERATE))
 
 

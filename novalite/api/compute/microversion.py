@@ -34,9 +34,9 @@ VERSIONS = [
     '2.10',  # keypairs: admin may name another user with user_id
     '2.11',  # os-services: force-down, "forced_down" field
     '2.12',  # (n/a) os-virtual-interfaces net_id
-    '2.13',  # (n/a) server groups project_id/user_id
+    '2.13',  # os-server-groups: project_id/user_id
     '2.14',  # (n/a) evacuate without onSharedStorage
-    '2.15',  # (n/a) soft-(anti-)affinity server group policies
+    '2.15',  # os-server-groups: soft-affinity, soft-anti-affinity
     '2.16',  # servers: host_status (admin)
     '2.17',  # (n/a) trigger_crash_dump
     '2.18',  # project id optional in URLs (novalite never needs it)
@@ -63,7 +63,7 @@ VERSIONS = [
     '2.38',  # servers: an unknown ?status= is 400, not an empty list
     '2.39',  # limits: maxImageMeta removed
     '2.40',  # (n/a) simple-tenant-usage pagination
-    '2.41',  # (n/a) aggregate uuid
+    '2.41',  # os-aggregates: uuid
     '2.42',  # (n/a) device tags again
     '2.43',  # (n/a) os-hosts deprecated
     '2.44',  # (n/a) network proxy actions deprecated
@@ -87,14 +87,14 @@ VERSIONS = [
     '2.61',  # flavors: extra_specs in the flavor body
     '2.62',  # (n/a) instance action event host
     '2.63',  # servers: trusted_image_certificates (always null here)
-    '2.64',  # (n/a) server group policy/rules
+    '2.64',  # os-server-groups: policy and rules
     '2.65',  # (n/a) abort queued live migrations
     '2.66',  # (n/a) changes-before
     '2.67',  # (n/a) volume_type in block devices
     '2.68',  # (n/a) force evacuate/live-migrate removed
     '2.69',  # (n/a) partial results from down cells
     '2.70',  # (n/a) device tags shown
-    '2.71',  # (n/a) server_groups in server show
+    '2.71',  # server_groups in server show
     '2.72',  # (n/a) ports with resource requests
     '2.73',  # servers: locked_reason
     '2.74',  # (n/a) host/hypervisor_hostname on create

@@ -7,6 +7,7 @@ Methods a resource lacks answer 405; unknown paths 404 (both as Nova faults).
 """
 
 from novalite.api import glance
+from novalite.api.compute import aggregates
 from novalite.api.compute import availability_zones
 from novalite.api.compute import flavor_extra_specs
 from novalite.api.compute import flavors
@@ -16,6 +17,7 @@ from novalite.api.compute import keypairs
 from novalite.api.compute import limits
 from novalite.api.compute import quota_sets
 from novalite.api.compute import server_actions
+from novalite.api.compute import server_groups
 from novalite.api.compute import server_metadata
 from novalite.api.compute import servers
 from novalite.api.compute import services
@@ -53,6 +55,10 @@ ROUTES = [
     (V + '/os-keypairs', keypairs.KeypairCollection, None),
     (V + '/os-keypairs/{keypair_name}', keypairs.Keypair, None),
 
+    # server groups
+    (V + '/os-server-groups', server_groups.ServerGroupCollection, None),
+    (V + '/os-server-groups/{group_id}', server_groups.ServerGroup, None),
+
     # services, hypervisors, availability zones (admin, zones list: all)
     (V + '/os-services', services.ServiceCollection, None),
     (V + '/os-services/{service_id}', services.Service, None),
@@ -64,6 +70,9 @@ ROUTES = [
     (V + '/os-hypervisors/{hypervisor_id}/servers', hypervisors.HypervisorServers, None),
     (V + '/os-availability-zone', availability_zones.AvailabilityZones, None),
     (V + '/os-availability-zone/detail', availability_zones.AvailabilityZones, 'detail'),
+    (V + '/os-aggregates', aggregates.AggregateCollection, None),
+    (V + '/os-aggregates/{aggregate_id}', aggregates.Aggregate, None),
+    (V + '/os-aggregates/{aggregate_id}/action', aggregates.AggregateAction, None),
 
     # limits and quotas
     (V + '/limits', limits.Limits, None),

@@ -157,8 +157,8 @@ def server_create(version):
         server['hostname'] = dict(HOSTNAME, maxLength=255 if version >= (2, 94) else 63)
     required = ['name', 'flavorRef'] + (['networks'] if version >= (2, 37) else [])
     return _object({'server': _object(server, required),
-                    'os:scheduler_hints': {'type': 'object'},
-                    'OS-SCH-HNT:scheduler_hints': {'type': 'object'}},
+                    'os:scheduler_hints': SCHEDULER_HINTS,
+                    'OS-SCH-HNT:scheduler_hints': SCHEDULER_HINTS},
                    ['server'])
 
 
@@ -260,3 +260,82 @@ def quota_set_update(resources):
     props = {name: limit for name in resources}
     props['force'] = BOOLEAN
     return _object({'quota_set': _object(props)}, ['quota_set'])
+
+
+# -- server groups and scheduler hints ---------------------------------------------------
+
+def server_group_create(version):
+    """2.1: ``policies`` [affinity|anti-affinity]; 2.15 adds the soft ones; 2.64:
+    ``policy`` (a string) and ``rules`` instead."""
+    policies = ['anti-affinity', 'affinity']
+    if version >= (2, 15):
+        policies += ['soft-anti-affinity', 'soft-affinity']
+    group = {'name': NAME}
+    if version >= (2, 64):
+        group['policy'] = {'type': 'string', 'enum': policies}
+        group['rules'] = _object({'max_server_per_host': POSITIVE_INT})
+        required = ['name', 'policy']
+    else:
+        group['policies'] = {'type': 'array', 'items': [{'type': 'string', 'enum': policies}],
+                             'uniqueItems': True, 'minItems': 1, 'maxItems': 1,
+                             'additionalItems': False}
+        required = ['name', 'policies']
+    return _object({'server_group': _object(group, required)}, ['server_group'])
+
+
+# one server uuid or a list of them ('format' only checks strings: no oneOf, so an
+# error names the hint rather than a branch of the oneOf)
+_SERVER_IDS = {'type': ['string', 'array'], 'format': 'uuid',
+               'items': {'type': 'string', 'format': 'uuid'}}
+
+# Nova's os:scheduler_hints: unknown hints pass (out-of-tree filters read them).
+SCHEDULER_HINTS = _object({
+    'group': {'type': 'string', 'format': 'uuid'},
+    'same_host': _SERVER_IDS,
+    'different_host': _SERVER_IDS,
+    'query': {'type': ['string', 'object']},
+    'target_cell': NAME,
+    'different_cell': {'type': ['string', 'array'], 'items': {'type': 'string'}},
+    'build_near_host_ip': {'oneOf': [{'type': 'string', 'format': 'ipv4'},
+                                     {'type': 'string', 'format': 'ipv6'}]},
+    'cidr': {'type': 'string', 'pattern': '^/[0-9a-f.:]+$'},
+}, extra=True)
+
+
+# -- aggregates --------------------------------------------------------------------------
+
+class InvalidAzName(InvalidName):
+    """An availability zone name with a ':' (it would read as zone:host) or edge spaces."""
+
+
+@FORMAT_CHECKER.checks('az_name', raises=InvalidAzName)
+def _check_az_name(instance):
+    if not isinstance(instance, str):
+        return True
+    if ':' in instance or not _NAME_RE.match(instance):
+        raise InvalidAzName("An invalid 'availability_zone' value was provided. The "
+                            "availability_zone must be: printable characters except ':'. "
+                            "Can not start or end with whitespace.")
+    return True
+
+
+# (string or null in one schema, not a oneOf: an error then says what is wrong with the name)
+_AZ_NAME = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255, 'format': 'az_name'}
+# Nova's update also accepts names with surrounding spaces (the API strips them).
+_AGGREGATE_NAME_SPACES = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+_HOST = {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[a-zA-Z0-9-._]*$'}
+
+AGGREGATE_CREATE = _object({'aggregate': _object(
+    {'name': NAME, 'availability_zone': _AZ_NAME}, ['name'])}, ['aggregate'])
+AGGREGATE_UPDATE = _object({'aggregate': _object(
+    {'name': _AGGREGATE_NAME_SPACES, 'availability_zone': _AZ_NAME},
+    anyOf=[{'required': ['name']}, {'required': ['availability_zone']}])}, ['aggregate'])
+AGGREGATE_ADD_HOST = _object({'add_host': _object({'host': _HOST}, ['host'])}, ['add_host'])
+AGGREGATE_REMOVE_HOST = _object({'remove_host': _object({'host': _HOST}, ['host'])},
+                                ['remove_host'])
+# as server metadata, but a null value deletes the key
+AGGREGATE_SET_METADATA = _object({'set_metadata': _object({'metadata': {
+    'type': 'object',
+    'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': {'type': ['string', 'null'],
+                                                       'maxLength': 255}},
+    'additionalProperties': False}}, ['metadata'])}, ['set_metadata'])

@@ -8,6 +8,7 @@ request.  novalite has no networking yet, so ``addresses`` is empty and
 
 import hashlib
 
+from novalite import exception
 from novalite import servicegroup
 from novalite.api.compute import common
 from novalite.compute import states
@@ -56,9 +57,10 @@ class ServerViewBuilder:
         """Full bodies for many servers, with one fault query for all of them."""
         uuids = [i.uuid for i in instances if status(i) in _FAULT_STATUSES]
         faults = compute_api.get_faults(uuids) if uuids else {}
-        return [self.show(i, faults.get(i.uuid)) for i in instances]
+        return [self.show(i, faults.get(i.uuid), server_groups=False) for i in instances]
 
-    def show(self, instance, fault=None):
+    def show(self, instance, fault=None, server_groups=True):
+        """One server's body; ``server_groups`` (2.71) only off the list, as Nova."""
         version = self.version
         server_status = status(instance)
         server = {
@@ -106,6 +108,8 @@ class ServerViewBuilder:
             server['tags'] = list(instance.tags or [])
         if version >= (2, 63):
             server['trusted_image_certificates'] = None
+        if version >= (2, 71) and server_groups:
+            server['server_groups'] = self._server_groups(instance)
         if version >= (2, 73):
             server['locked_reason'] = (instance.system_metadata or {}).get('locked_reason')
         if version >= (2, 96):
@@ -139,6 +143,13 @@ class ServerViewBuilder:
             return instance.availability_zone
         # Placed without a requested zone: the host's zone (no aggregates: the default).
         return self.conf.default_availability_zone if instance.host else ''
+
+    def _server_groups(self, instance):
+        """The uuids of the groups the server is in (at most one)."""
+        try:
+            return [self.db.instance_group_get_by_instance(instance.uuid).uuid]
+        except exception.NotFound:
+            return []
 
     def _extended_attributes(self, instance):
         attrs = {
