@@ -13,6 +13,7 @@ from novalite import exception
 from novalite import servicegroup
 from novalite.api.compute import common
 from novalite.api.compute import schemas
+from novalite.compute import aggregates as compute_aggregates
 
 RULE = 'os_compute_api:os-services:%s'
 COMPUTE_BINARY = 'novalite-compute'
@@ -20,20 +21,13 @@ UUID_VERSION = (2, 53)
 LEGACY_ACTIONS = ('enable', 'disable', 'disable-log-reason', 'force-down')
 
 
-def zone(conf, service):
-    """Computes are in the default zone (no aggregates yet); the rest in 'internal'."""
-    if service.binary == COMPUTE_BINARY:
-        return service.availability_zone or conf.default_availability_zone
-    return 'internal'
-
-
-def service_view(req, conf, service):
+def service_view(req, conf, service, zones_by_host):
     version = req.context.version
     body = {
         'id': service.uuid if version >= UUID_VERSION else service.id,
         'binary': service.binary,
         'host': service.host,
-        'zone': zone(conf, service),
+        'zone': compute_aggregates.service_zone(conf, service, zones_by_host),
         'status': 'disabled' if service.disabled else 'enabled',
         'state': 'up' if servicegroup.is_up(conf, service) else 'down',
         'updated_at': common.isotime_micro(service.updated_at),
@@ -55,7 +49,8 @@ class ServiceCollection(common.Resource):
         self.authorize(req, RULE % 'list')
         services = self.backends.db.service_get_all(binary=req.get_param('binary'),
                                                     host=req.get_param('host'))
-        resp.media = {'services': [service_view(req, self.conf, s) for s in services]}
+        zones = compute_aggregates.host_zones(self.backends.db)
+        resp.media = {'services': [service_view(req, self.conf, s, zones) for s in services]}
 
 
 class Service(common.Resource):
@@ -139,4 +134,5 @@ class Service(common.Resource):
             raise exception.Invalid("No updates were requested. Fields 'status' or "
                                     "'forced_down' should be specified.")
         service = db.service_update(service.id, values)
-        resp.media = {'service': service_view(req, self.conf, service)}
+        resp.media = {'service': service_view(req, self.conf, service,
+                                              compute_aggregates.host_zones(db))}

@@ -306,3 +306,17 @@ def test_boot_into_a_zone(api, rpc):
     assert fault(boot(api, 'internal'), 400) == 'The requested availability zone is not available'
     # forcing a host skips the check (admin only), as in Nova
     assert boot(api, 'nowhere:compute2', user='admin').status_code == 202
+
+
+def test_services_show_the_aggregate_zone(api):
+    def service_zones():
+        resp = api.get('/v2.1/os-services')
+        assert resp.status_code == 200, resp.text
+        return {s['host']: s['zone'] for s in resp.json['services'] if s['binary'] == 'novalite-compute'}
+
+    assert set(service_zones().values()) == {'nova'}
+    agg = create(api, zone='az1')
+    action(api, agg['id'], 'add_host', {'host': 'compute1'})
+    found = service_zones()
+    assert found['compute1'] == 'az1'
+    assert {z for h, z in found.items() if h != 'compute1'} <= {'nova'}
