@@ -51,9 +51,16 @@ class _Integral:
             self.peak = value
 
     def average(self, end):
+        """The time average over [start, end]; None when the run ended before ``start``."""
+        if end < self.start:
+            return None
         self.set(end, self.value)
         span = end - self.start
         return self.area / span if span > 0 else self.value
+
+    def peak_value(self, end):
+        """The peak from ``start`` on; None when the run ended before ``start``."""
+        return None if end < self.start else self.peak
 
 
 class FlavorCounts:
@@ -184,14 +191,16 @@ class Metrics:
                               for name, c in sorted(self.by_flavor.items())},
                 'rejected_by': dict(sorted(self.rejected_by.items()))},
             'allocation': {res: {'time_avg': _r(self.alloc[res].average(end)),
-                                 'peak': _r(self.alloc[res].peak)} for res in RESOURCES},
+                                 'peak': _r(self.alloc[res].peak_value(end))}
+                           for res in RESOURCES},
             'stranded': {'vcpus_on_ram_full_hosts': stranded('vcpus'),
                          'ram_mb_on_cpu_full_hosts': stranded('ram_mb')},
             'hosts_used': {'time_avg': _r(self.hosts_used.average(end)),
-                           'peak': int(self.hosts_used.peak),
+                           'peak': _int(self.hosts_used.peak_value(end)),
                            'final': self.cloud.hosts_used},
             'live_instances': {'time_avg': _r(self.live_instances.average(end)),
-                               'peak': int(self.live_instances.peak), 'final': self.live},
+                               'peak': _int(self.live_instances.peak_value(end)),
+                               'final': self.live},
             'retries': {'reschedules': self.reschedules, 'claim_conflicts': self.conflicts,
                         'requests_retried': self.requests_retried,
                         'exhausted': self.exhausted},
@@ -223,6 +232,10 @@ def peak_rss_mb():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == 'darwin' else peak / 1024
+
+
+def _int(value):
+    return None if value is None else int(value)
 
 
 def _r(value):

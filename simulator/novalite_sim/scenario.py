@@ -436,8 +436,11 @@ def _ops(raw, groups, workloads, flavors, check):
         if isinstance(body, dict) and len(body) == 1 and 'op' not in body:
             # Short form: "- advance: 3600" or "- create_hosts: {group: g}".
             (name, args), = body.items()
+            if name not in OPS:
+                check.fail(path, 'unknown op %r (ops: %s)' % (name, ', '.join(OPS)))
             if name == 'advance' and not isinstance(args, dict):
                 args = {'seconds': args}
+            check.mapping(args or {}, path + (name,))
             body = dict(args or {}, op=name)
         check.mapping(body, path, required=('op',))
         name = body['op']
