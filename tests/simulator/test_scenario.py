@@ -65,17 +65,25 @@ def test_unknown_params_set_lists_the_available_ones(tmp_path):
 
 
 @pytest.mark.parametrize('old, new, expected', [
-    ('    vcpus: 8\n', '    vcpus: many\n', "s.yaml:8: hosts[0].vcpus: expected a positive integer, got 'many'"),
-    ('    count: $hosts\n', '    count: $nodes\n', 's.yaml:7: hosts[0].count: parameter $nodes is not defined by the params set (defined: hosts, mult)'),
+    ('    vcpus: 8\n', '    vcpus: many\n',
+     "s.yaml:8: hosts[0].vcpus: expected a positive integer, got 'many'"),
+    ('    count: $hosts\n', '    count: $nodes\n',
+     's.yaml:7: hosts[0].count: parameter $nodes is not defined by the params set (defined: hosts, mult)'),
     ('  - advance: 60\n', '  - sleep: 60\n', 's.yaml:15: ops[2]: unknown op'),
-    ('  - boot: {flavor: small, count: 2}\n', '  - boot: {flavor: large}\n', "s.yaml:14: ops[1].flavor: unknown flavor 'large' (defined: small)"),
-    ('  - create_hosts: {group: g}\n', '  - create_hosts: {group: h}\n', "s.yaml:13: ops[0].group: unknown host group 'h' (defined: g)"),
-    ('  weighers: {RAMWeigher: $mult}\n', '  weighers: {RAMWeigher: heavy}\n', "s.yaml:4: scheduler.weighers.RAMWeigher: expected a multiplier (a number), got 'heavy'"),
+    ('  - boot: {flavor: small, count: 2}\n', '  - boot: {flavor: large}\n',
+     "s.yaml:14: ops[1].flavor: unknown flavor 'large' (defined: small)"),
+    ('  - create_hosts: {group: g}\n', '  - create_hosts: {group: h}\n',
+     "s.yaml:13: ops[0].group: unknown host group 'h' (defined: g)"),
+    ('  weighers: {RAMWeigher: $mult}\n', '  weighers: {RAMWeigher: heavy}\n',
+     "s.yaml:4: scheduler.weighers.RAMWeigher: expected a multiplier (a number), got 'heavy'"),
     ('ops:\n', 'colour: blue\nops:\n', 's.yaml:12: colour: unknown key (expected one of:'),
-    ('  - advance: 60\n', '  - {op: delete, all: true, count: 2}\n', 's.yaml:15: ops[2]: delete needs exactly one of "all", "count" or "fraction"'),
-    ('  - advance: 60\n', '  - {op: boot, flavor: small, count: 0}\n', 's.yaml:15: ops[2].count: expected a positive integer, got 0'),
+    ('  - advance: 60\n', '  - {op: delete, all: true, count: 2}\n',
+     's.yaml:15: ops[2]: delete needs exactly one of "all", "count" or "fraction"'),
+    ('  - advance: 60\n', '  - {op: boot, flavor: small, count: 0}\n',
+     's.yaml:15: ops[2].count: expected a positive integer, got 0'),
     ('  - advance: 60\n', '  - fail_host: {count: 2}\n', 's.yaml:15: ops[2]: fail_host needs "group"'),
-    ('params:\n', 'thresholds: {requests.acceptance_rate: "about 0.9"}\nparams:\n', 's.yaml:16: thresholds.requests.acceptance_rate: expected "<op> <number>"'),
+    ('params:\n', 'thresholds: {requests.acceptance_rate: "about 0.9"}\nparams:\n',
+     's.yaml:16: thresholds.requests.acceptance_rate: expected "<op> <number>"'),
 ])
 def test_errors_name_the_line_and_the_key(tmp_path, old, new, expected):
     assert old in BASE
