@@ -29,8 +29,6 @@ class SimCloud:
         self.default_ratios = dict(default_ratios)
         self.n = 0
         self.names = []
-        self.group_of = []          # host group name per row
-        self.row_of = {}            # host name -> row
         self.group_rows = {}        # group name -> [rows]
         self._node_extra = []       # per row: the group's shared report fields
         cap = _GROW
@@ -84,12 +82,8 @@ class SimCloud:
                  'cpu_allocation_ratio': group.allocation_ratios.get('cpu'),
                  'ram_allocation_ratio': group.allocation_ratios.get('ram'),
                  'disk_allocation_ratio': group.allocation_ratios.get('disk')}
-        for k in range(count):
-            name = '%s-%05d' % (group.name, first + k)
-            self.row_of[name] = start + k
-            self.names.append(name)
-            self.group_of.append(group.name)
-            self._node_extra.append(extra)
+        self.names.extend('%s-%05d' % (group.name, first + k) for k in range(count))
+        self._node_extra.extend([extra] * count)
         rows.extend(range(start, stop))
         self.n = stop
         self.up_capacity['vcpus'] += group.vcpus * count
@@ -98,13 +92,26 @@ class SimCloud:
         self.hosts_up += count
         return list(range(start, stop))
 
+    def row(self, name):
+        """The row of host ``name`` (``<group>-<index>``), or None.
+
+        Names are parsed rather than kept in a dict: at 10^5 hosts the dict
+        would cost more memory than the host's numeric columns.
+        """
+        group, _, index = name.rpartition('-')
+        rows = self.group_rows.get(group)
+        if rows is None or not index.isdigit() or int(index) >= len(rows):
+            return None
+        return rows[int(index)]
+
     def rows_for(self, op):
         """Rows an op names: ``hosts: [names]`` or ``group`` (+ ``count``, first rows first)."""
         if 'hosts' in op:
-            missing = [h for h in op['hosts'] if h not in self.row_of]
+            rows = [self.row(h) for h in op['hosts']]
+            missing = [h for h, r in zip(op['hosts'], rows) if r is None]
             if missing:
                 raise ValueError('unknown hosts: %s' % ', '.join(missing))
-            return [self.row_of[h] for h in op['hosts']]
+            return rows
         rows = self.group_rows.get(op['group'], [])
         return rows[:op['count']] if 'count' in op else list(rows)
 

@@ -19,6 +19,7 @@ after ``service_down_time_s`` -- the staleness that makes conflicts.
 
 import dataclasses
 import functools
+import gc
 import math
 import time
 
@@ -160,7 +161,10 @@ class Simulation:
         if self.scenario.duration_s is not None:
             until = env.timeout(self.scenario.duration_s)
         start = time.perf_counter()
-        env.run(until=until)
+        try:
+            env.run(until=until)
+        finally:
+            gc.unfreeze()
         self.wall_seconds = time.perf_counter() - start
         self.end = env.now
         if not self.metrics.timeline or self.metrics.timeline[-1][0] != self.end:
@@ -241,11 +245,19 @@ class Simulation:
         group = self.scenario.host_groups[op['group']]
         rows = self.cloud.add_hosts(group, op.get('count', group.count))
         self.visible_up.extend([True] * len(rows))
-        groups = self.scenario.host_groups
+        # Only hosts in aggregates are listed: the host manager keeps the map.
         cloud = self.cloud
-        aggregates = {name: groups[g].aggregates for name, g in zip(cloud.names, cloud.group_of)}
+        aggregates = {}
+        for name, group_rows in cloud.group_rows.items():
+            aggs = self.scenario.host_groups[name].aggregates
+            if aggs:
+                aggregates.update((cloud.names[r], aggs) for r in group_rows)
         self._report(rows, aggregates=aggregates)
         self.metrics.changed(self.env.now)
+        # The host population lives as long as the run: keep the cyclic collector
+        # from walking it again and again (a running scheduler does the same).
+        gc.collect()
+        gc.freeze()
 
     def _op_advance(self, op):
         return self.env.timeout(op['seconds'])
@@ -429,9 +441,9 @@ class Simulation:
                 self._failed(request, reason)
             return
         metrics.latencies_us.append((time.perf_counter() - t0) * 1e6)
-        row_of = self.cloud.row_of
+        row_of = self.cloud.row
         for instance_id, slot, sel in zip(ids, slots, selections):
-            row = row_of[sel.host]
+            row = row_of(sel.host)
             if self.delay:
                 self.inflight += 1
                 ev = self.env.timeout(self.delay)

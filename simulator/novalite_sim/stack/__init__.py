@@ -1,0 +1,1 @@
+"""Full-stack mode: the real services over RabbitMQ and a database, with many fake computes."""
