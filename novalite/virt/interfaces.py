@@ -27,6 +27,9 @@ Contract every driver keeps
   twice at once for the same instance.  Drivers guard their own shared state.
 * Power states are the integers of :mod:`novalite.compute.states`
   (RUNNING 1, PAUSED 3, SHUTDOWN 4, CRASHED 6, SUSPENDED 7).
+
+:mod:`novalite.virt.testing` checks this contract: a driver's test module
+subclasses its ``DriverConformance`` class (see doc/drivers.md).
 """
 
 import abc
@@ -55,13 +58,40 @@ class ConsoleVNC:
     internal_access_path: str | None = None
 
 
+#: Capability defaults for a driver that does not list a key.  Pause and suspend
+#: are abstract methods, so a driver is assumed to support them unless it says not.
+DEFAULT_CAPABILITIES = {
+    'has_imagecache': False, 'supports_recreate': False,
+    'supports_attach_interface': False, 'supports_pause': True, 'supports_suspend': True,
+    'supports_console_output': True, 'supports_vnc_console': True,
+    'reports_instance_usage': False,
+}
+
+
 class ComputeDriver(abc.ABC):
     """Base of every hypervisor driver.  Abstract methods are required;
     the others have a documented default a driver may keep."""
 
-    #: capabilities the manager and scheduler may consult
+    #: What the driver can do, as Nova's ``capabilities``.  The manager and the
+    #: scheduler may consult it, and the conformance kit
+    #: (:mod:`novalite.virt.testing`) skips, with the reason, the checks of an
+    #: operation declared False here instead of failing them.  A driver may list
+    #: only the keys it changes: :meth:`has_capability` falls back to
+    #: :data:`DEFAULT_CAPABILITIES`.
+    #:
+    #: ``supports_pause`` / ``supports_suspend``: pause/unpause, suspend/resume work.
+    #: ``supports_console_output`` / ``supports_vnc_console``: the console methods work
+    #: (a driver that keeps the base methods has neither, whatever it declares).
+    #: ``reports_instance_usage``: the ``*_used`` values of get_available_resource
+    #: rise with the instances spawned (a hypervisor-wide view, not a constant).
     capabilities = {'has_imagecache': False, 'supports_recreate': False,
                     'supports_attach_interface': False}
+
+    def has_capability(self, name):
+        """The driver's ``capabilities[name]``, else the default (False if unknown)."""
+        if name in self.capabilities:
+            return bool(self.capabilities[name])
+        return DEFAULT_CAPABILITIES.get(name, False)
 
     def __init__(self, conf, virtapi=None):
         self.conf = conf

@@ -70,7 +70,7 @@ class FakeDriver(interfaces.ComputeDriver):
     """
 
     capabilities = {'has_imagecache': False, 'supports_recreate': True,
-                    'supports_attach_interface': True}
+                    'supports_attach_interface': True, 'reports_instance_usage': True}
 
     @classmethod
     def register_opts(cls, conf):

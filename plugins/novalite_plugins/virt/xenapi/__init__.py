@@ -1,0 +1,1 @@
+"""The XenAPI hypervisor driver (entry point ``xenapi``): XenServer / XCP-ng over XML-RPC."""
