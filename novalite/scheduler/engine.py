@@ -150,14 +150,16 @@ class _FilterResults:
         """Re-judge ``rows`` with each filter's ``host_passes``, in filter order."""
         states = arrays.states
         masks, counts = self.masks, self.counts
+        judged = list(zip(filters, masks))
         for i in rows:
             state = states[i]
             ok = True
-            for k, filt in enumerate(filters):
+            for k, (filt, mask) in enumerate(judged):
                 # A host an earlier filter removed is not asked again (as in _filter).
-                ok = ok and bool(filt.host_passes(state, spec, cycle))
-                mask = masks[k]
-                if mask[i] != ok:
+                if ok:
+                    ok = bool(filt.host_passes(state, spec, cycle))
+                # Python bools compare faster than numpy scalars: read the mask once.
+                if bool(mask[i]) is not ok:
                     mask[i] = ok
                     counts[k] += 1 if ok else -1
 

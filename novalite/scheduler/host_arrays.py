@@ -32,18 +32,6 @@ _FLOAT_FIELDS = RESOURCE_FIELDS + RATIO_FIELDS
 SMALL_INT = 2.0 ** 49
 
 
-def _small_int(value):
-    return -SMALL_INT < value < SMALL_INT and value == int(value)
-
-
-def _num(value):
-    return 0.0 if value is None else value
-
-
-def _ratio(value):
-    return math.nan if value is None else value
-
-
 def service_flags(service):
     """(enabled, up) as ComputeFilter judges them: enabled = neither disabled nor forced down."""
     return (not service.get('disabled') and not service.get('forced_down'),
@@ -170,14 +158,19 @@ class HostArrays:
 
     def load(self, i, state):
         """Copy every column of row ``i`` from ``state``."""
+        # Called for every compute report: the helpers are inlined.
         cols = self._cols
+        not_small = self._not_small_int
         for name in RESOURCE_FIELDS:
-            value = _num(getattr(state, name))
+            value = getattr(state, name)
+            if value is None:
+                value = 0.0
             cols[name][i] = value
-            if not _small_int(value):
-                self._not_small_int.add(name)
+            if not (-SMALL_INT < value < SMALL_INT and value == int(value)):
+                not_small.add(name)
         for name in RATIO_FIELDS:
-            cols[name][i] = _ratio(getattr(state, name))
+            value = getattr(state, name)
+            cols[name][i] = math.nan if value is None else value
         self._nan = None
         self.load_service(i, state.service)  # also refreshes the derived columns
 
@@ -190,11 +183,14 @@ class HostArrays:
     def load_consumed(self, i, state):
         """Copy the columns consumption changes."""
         cols = self._cols
+        not_small = self._not_small_int
         for name in CONSUMED_FIELDS:
-            value = _num(getattr(state, name))
+            value = getattr(state, name)
+            if value is None:
+                value = 0.0
             cols[name][i] = value
-            if not _small_int(value):
-                self._not_small_int.add(name)
+            if not (-SMALL_INT < value < SMALL_INT and value == int(value)):
+                not_small.add(name)
         self._load_derived(i)
 
     def load_service(self, i, service):
@@ -204,8 +200,10 @@ class HostArrays:
 
     def _load_derived(self, i):
         self.changed(i)
-        for entry in self._derived.values():
-            entry[0][i] = entry[2](self._cols, i)
+        if self._derived:
+            cols = self._cols
+            for entry in self._derived.values():
+                entry[0][i] = entry[2](cols, i)
 
     def derived(self, key, vec_fn, row_fn):
         """A column computed from others, kept up to date row by row as rows change.

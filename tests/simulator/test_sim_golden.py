@@ -4,7 +4,7 @@ A run's report.json depends only on the scenario, its params set and the
 seed.  After a deliberate change to the scheduler or the simulator,
 regenerate the goldens and review their diff::
 
-    NOVALITE_SIM_UPDATE_GOLDEN=1 pytest tests/simulator/test_golden.py
+    NOVALITE_SIM_UPDATE_GOLDEN=1 pytest tests/simulator/test_sim_golden.py
 """
 
 import os
