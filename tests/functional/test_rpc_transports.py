@@ -328,8 +328,13 @@ def test_notifications_through_notifier(bus):
         ('compute.host1', 'instance.create.end', {'n': 2})]
 
 
-def test_inproc_round_trip_is_well_under_a_millisecond(reaper):
-    """A correctness guard against polling creeping back, not a benchmark."""
+def test_inproc_round_trip_does_not_poll(reaper):
+    """A correctness guard against polling creeping back, not a benchmark.
+
+    A polling transport (oslo.messaging's fake driver polls every 50 ms) has a
+    median round trip of tens of milliseconds; this one's is about 0.2 ms, and
+    under 5 ms even on a busy CI machine.
+    """
     bus = Bus(INPROC_URL, reaper)
     try:
         bus.server('h1', Endpoint('h1'))
@@ -342,4 +347,4 @@ def test_inproc_round_trip_is_well_under_a_millisecond(reaper):
             timings.append(time.perf_counter() - start)
     finally:
         bus.close()
-    assert statistics.median(timings) < 0.001
+    assert statistics.median(timings) < 0.005
