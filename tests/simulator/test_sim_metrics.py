@@ -146,3 +146,33 @@ def test_speed_figures_are_apart_from_the_report(tmp_path):
     assert 'scheduling_latency_us' not in report
     assert speed['scheduling_latency_us']['count'] == 1
     assert speed['peak_rss_mb'] > 0 and speed['wall_seconds'] >= 0
+
+
+def test_anti_affinity_batches_spread_and_a_fourth_member_is_refused(tmp_path):
+    head = HEAD.replace('count: 2, vcpus: 4', 'count: 3, vcpus: 4').replace(
+        'RetryFilter]', 'RetryFilter, ServerGroupAntiAffinityFilter]')
+    sim, report, _ = run(tmp_path, """\
+        ops:
+          - create_hosts: {group: h}
+          - boot: {flavor: half, count: 4, server_group: anti-affinity}
+          - boot: {flavor: half, count: 3, server_group: anti-affinity}
+        """, head=head)
+    # The group of 4 cannot fit 3 hosts: all or nothing, so nothing is left consumed.
+    hosts = [sim.cloud.names[sim.instances[i][0]] for i in range(4, 7)]
+    assert sorted(hosts) == ['h-00000', 'h-00001', 'h-00002']
+    assert report['requests']['rejected_by'] == {'ServerGroupAntiAffinityFilter': 4}
+    assert report['live_instances']['final'] == 3
+
+
+def test_several_schedulers_with_stale_views_conflict_and_one_does_not():
+    """The shipped concurrency scenario: 3 schedulers race for the fullest hosts; 1 never does."""
+    from novalite_sim.scenario import load
+    path = __import__('pathlib').Path(__file__).resolve().parents[2] / 'simulator' / \
+        'scenarios' / 'concurrent-schedulers.yaml'
+    three, _ = simulation.Simulation(load(path, 'ci')).run()
+    one, _ = simulation.Simulation(load(path, 'one_scheduler')).run()
+    assert three['retries']['claim_conflicts'] > 0 and three['retries']['reschedules'] > 0
+    assert one['retries'] == {'reschedules': 0, 'claim_conflicts': 0, 'requests_retried': 0,
+                              'exhausted': 0}
+    assert one['requests']['acceptance_rate'] == 1.0
+    assert three['requests']['acceptance_rate'] < one['requests']['acceptance_rate']
