@@ -158,16 +158,8 @@ class HostArrays:
 
     def load(self, i, state):
         """Copy every column of row ``i`` from ``state``."""
-        # Called for every compute report: the helpers are inlined.
+        self._copy(i, state, RESOURCE_FIELDS)
         cols = self._cols
-        not_small = self._not_small_int
-        for name in RESOURCE_FIELDS:
-            value = getattr(state, name)
-            if value is None:
-                value = 0.0
-            cols[name][i] = value
-            if not (-SMALL_INT < value < SMALL_INT and value == int(value)):
-                not_small.add(name)
         for name in RATIO_FIELDS:
             value = getattr(state, name)
             cols[name][i] = math.nan if value is None else value
@@ -182,16 +174,21 @@ class HostArrays:
 
     def load_consumed(self, i, state):
         """Copy the columns consumption changes."""
+        self._copy(i, state, CONSUMED_FIELDS)
+        self._load_derived(i)
+
+    def _copy(self, i, state, fields):
+        """Row ``i`` of the resource columns ``fields`` from ``state`` (None -> 0)."""
+        # On every report and consumption: one loop, no helper call per field.
         cols = self._cols
         not_small = self._not_small_int
-        for name in CONSUMED_FIELDS:
+        for name in fields:
             value = getattr(state, name)
             if value is None:
                 value = 0.0
             cols[name][i] = value
             if not (-SMALL_INT < value < SMALL_INT and value == int(value)):
                 not_small.add(name)
-        self._load_derived(i)
 
     def load_service(self, i, service):
         cols = self._cols
