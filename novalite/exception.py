@@ -200,3 +200,136 @@ class NotSupportedByDriver(NovaliteException):
     """The hypervisor driver does not offer this feature (501)."""
     msg_fmt = '%(feature)s is not supported by the %(driver)s driver.'
     code = 501
+
+
+# -- hypervisors ---------------------------------------------------------------------------
+
+class HypervisorUnavailable(HypervisorError):
+    """The hypervisor cannot be reached (connection refused, timed out, logged out)."""
+    msg_fmt = 'Connection to the hypervisor is broken on host %(host)s: %(reason)s'
+
+
+class HypervisorOperationRefused(HypervisorError):
+    """The hypervisor refused an operation (a bad power state, a quota, a policy)."""
+    msg_fmt = 'The hypervisor refused %(operation)s: %(reason)s'
+
+
+class VolumeNotAttached(NotFound):
+    """The volume is not attached to this server."""
+    msg_fmt = 'Volume %(volume_id)s is not attached to instance %(instance_id)s.'
+
+
+class InterfaceNotFound(NotFound):
+    """No interface (VIF) with that id on the server."""
+    msg_fmt = 'Interface %(port_id)s could not be found on instance %(instance_id)s.'
+
+
+# -- networking ------------------------------------------------------------------------------
+
+class NetworkNotFound(NotFound):
+    """No network with that id, uuid or CIDR."""
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class NetworkInUse(Conflict):
+    """A network still has fixed IPs allocated to servers."""
+    msg_fmt = 'Network %(network_id)s is still in use: %(reason)s'
+
+
+class CidrConflict(Conflict):
+    """A new network's CIDR overlaps an existing one."""
+    msg_fmt = 'Requested CIDR %(cidr)s conflicts with existing network %(other)s.'
+
+
+class NoMoreNetworks(NovaliteException):
+    """No network is free to associate with a project (VLAN mode)."""
+    msg_fmt = 'No more networks available: %(reason)s'
+    code = 409
+
+
+class NoMoreFixedIps(NovaliteException):
+    """A network's fixed-IP pool is exhausted."""
+    msg_fmt = 'No fixed IP addresses available for network %(network)s.'
+    code = 409
+
+
+class FixedIpNotFound(NotFound):
+    """No fixed IP with that address (or not on that server)."""
+    msg_fmt = 'Fixed IP %(address)s could not be found.'
+
+
+class FixedIpAlreadyInUse(Conflict):
+    """The fixed IP asked for is taken."""
+    msg_fmt = 'Fixed IP address %(address)s is already in use on instance %(instance_uuid)s.'
+
+
+class FixedIpInvalid(Invalid):
+    """The fixed IP asked for is not an address of the network."""
+    msg_fmt = 'Fixed IP address %(address)s is invalid: %(reason)s'
+
+
+class VirtualInterfaceMacAddressException(NovaliteException):
+    """No unique MAC could be generated."""
+    msg_fmt = 'Creation of a virtual interface with a unique MAC address failed.'
+
+
+class FloatingIpNotFound(NotFound):
+    """No floating IP with that id or address (in this project)."""
+    msg_fmt = 'Floating IP %(id)s could not be found.'
+
+
+class FloatingIpPoolNotFound(NotFound):
+    """No floating-IP pool with that name."""
+    msg_fmt = 'Floating IP pool %(pool)s not found.'
+
+
+class NoMoreFloatingIps(NovaliteException):
+    """A floating-IP pool is exhausted."""
+    msg_fmt = 'No more floating IPs in pool %(pool)s.'
+    code = 404
+
+
+class FloatingIpAssociated(Conflict):
+    """The floating IP is associated with a server."""
+    msg_fmt = 'Floating IP %(address)s is associated with a server.'
+
+
+class FloatingIpNotAssociated(Conflict):
+    """The floating IP is not associated with that server."""
+    msg_fmt = 'Floating IP %(address)s is not associated.'
+
+
+class FloatingIpExists(Conflict):
+    """A floating IP of the range already exists."""
+    msg_fmt = 'Floating IP %(address)s already exists.'
+
+
+class SecurityGroupNotFound(NotFound):
+    """No security group with that id or name (in this project)."""
+    msg_fmt = 'Security group %(security_group_id)s not found.'
+
+
+class SecurityGroupExists(Conflict):
+    """The project already has a security group of that name."""
+    msg_fmt = 'Security group %(name)s already exists.'
+
+
+class SecurityGroupInUse(Conflict):
+    """The group is still used by a server (or is the default group)."""
+    msg_fmt = 'Security group %(name)s is in use: %(reason)s'
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    """No security group rule with that id."""
+    msg_fmt = 'Security group rule %(rule_id)s not found.'
+
+
+class SecurityGroupRuleExists(Conflict):
+    """The group already has this rule."""
+    msg_fmt = 'This rule already exists in group %(group)s.'
+
+
+class NetworkCommandFailed(NovaliteException):
+    """A host command of the network executor failed (its changes were rolled back)."""
+    msg_fmt = 'Command failed: %(command)s (exit %(exit_code)s): %(stderr)s'
+    code = 500

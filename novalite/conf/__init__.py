@@ -15,10 +15,11 @@ from novalite.conf import compute
 from novalite.conf import database
 from novalite.conf import default
 from novalite.conf import messaging
+from novalite.conf import network
 from novalite.conf import quota
 from novalite.conf import scheduler
 
-MODULES = (default, api, compute, database, messaging, quota, scheduler)
+MODULES = (default, api, compute, database, messaging, network, quota, scheduler)
 
 
 def register_all(conf):

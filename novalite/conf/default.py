@@ -10,6 +10,9 @@ CLI_OPTS = [
 ]
 
 OPTS = [
+    cfg.StrOpt('my_ip', default='127.0.0.1',
+               help='The address of this host on the management network (routing source of '
+                    'SNAT, metadata host, the address consoles are proxied to).'),
     cfg.StrOpt('state_path', default='~/.local/state/novalite',
                help='Directory for state: the default SQLite database, locks.'),
     cfg.IntOpt('report_interval', default=10, min=1,

@@ -19,6 +19,8 @@ from novalite.db import aggregates as db_aggregates
 from novalite.db import engine as db_engine
 from novalite.db import instance_groups as db_instance_groups
 from novalite.db import models
+from novalite.db import networks as db_networks
+from novalite.db import security_groups as db_security_groups
 from novalite.db.common import _row, retry_on_deadlock  # noqa: F401 (re-exported)
 from novalite.utils import utcnow
 
@@ -52,7 +54,8 @@ def _as_list(value):
     return [value]
 
 
-class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsMixin):
+class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsMixin,
+               db_networks.NetworksMixin, db_security_groups.SecurityGroupsMixin):
     """Query API over one SQLAlchemy engine."""
 
     def __init__(self, conf=None, url=None, engine=None):

@@ -225,3 +225,139 @@ class InstanceGroupMember(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(Integer, ForeignKey('instance_groups.id'), index=True)
     instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+
+
+# -- networking (nova-network's tables) ------------------------------------------------------
+
+class Network(Base):
+    """A fixed network: its subnet, L2 (bridge, VLAN), DHCP and the host that serves it."""
+
+    __tablename__ = 'networks'
+    __table_args__ = (Index('networks_cidr_deleted_idx', 'cidr', 'deleted'),
+                      Index('networks_project_id_deleted_idx', 'project_id', 'deleted'))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    label: Mapped[str | None] = mapped_column(String(255))
+    injected: Mapped[bool] = mapped_column(Boolean, default=False)
+    cidr: Mapped[str | None] = mapped_column(String(43))
+    cidr_v6: Mapped[str | None] = mapped_column(String(43))
+    multi_host: Mapped[bool] = mapped_column(Boolean, default=False)
+    gateway: Mapped[str | None] = mapped_column(String(39))
+    netmask: Mapped[str | None] = mapped_column(String(39))
+    broadcast: Mapped[str | None] = mapped_column(String(39))
+    bridge: Mapped[str | None] = mapped_column(String(255))
+    bridge_interface: Mapped[str | None] = mapped_column(String(255))
+    dns1: Mapped[str | None] = mapped_column(String(39))
+    dns2: Mapped[str | None] = mapped_column(String(39))
+    vlan: Mapped[int | None] = mapped_column(Integer)
+    vpn_private_address: Mapped[str | None] = mapped_column(String(39))
+    dhcp_start: Mapped[str | None] = mapped_column(String(39))
+    dhcp_server: Mapped[str | None] = mapped_column(String(39))
+    enable_dhcp: Mapped[bool] = mapped_column(Boolean, default=True)
+    share_address: Mapped[bool] = mapped_column(Boolean, default=False)
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    priority: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
+    mtu: Mapped[int | None] = mapped_column(Integer)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VirtualInterface(Base):
+    """A server's NIC on one network: its MAC (unique) and uuid (the port id of os-interface)."""
+
+    __tablename__ = 'virtual_interfaces'
+    __table_args__ = (Index('virtual_interfaces_instance_uuid_idx', 'instance_uuid'),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    address: Mapped[str] = mapped_column(String(255), unique=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey('networks.id'))
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+
+
+class FixedIp(Base):
+    """One address of a network: free, reserved, or allocated (and leased) to a server's VIF."""
+
+    __tablename__ = 'fixed_ips'
+    __table_args__ = (UniqueConstraint('network_id', 'address',
+                                       name='uniq_fixed_ips0network_id0address'),
+                      Index('fixed_ips_instance_uuid_idx', 'instance_uuid'),
+                      Index('fixed_ips_network_id_free_idx', 'network_id', 'reserved',
+                            'instance_uuid'),
+                      Index('fixed_ips_address_idx', 'address'))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(39))
+    network_id: Mapped[int] = mapped_column(ForeignKey('networks.id'))
+    virtual_interface_id: Mapped[int | None] = mapped_column(Integer)
+    instance_uuid: Mapped[str | None] = mapped_column(String(36))
+    allocated: Mapped[bool] = mapped_column(Boolean, default=False)
+    leased: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False)
+    host: Mapped[str | None] = mapped_column(String(255))
+
+
+class FloatingIp(Base):
+    """A public address of a pool: free, allocated to a project, and maybe on a fixed IP."""
+
+    __tablename__ = 'floating_ips'
+    __table_args__ = (Index('floating_ips_project_id_idx', 'project_id'),
+                      Index('floating_ips_pool_project_idx', 'pool', 'project_id'),
+                      Index('floating_ips_fixed_ip_id_idx', 'fixed_ip_id'))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(39), unique=True)
+    fixed_ip_id: Mapped[int | None] = mapped_column(Integer)
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    host: Mapped[str | None] = mapped_column(String(255))
+    auto_assigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    pool: Mapped[str] = mapped_column(String(255))
+    interface: Mapped[str | None] = mapped_column(String(255))
+
+
+class InstanceInfoCache(Base):
+    """A server's last network_info (VIFs, fixed and floating IPs) as the API shows it."""
+
+    __tablename__ = 'instance_info_caches'
+    instance_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    network_info: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class SecurityGroup(Base):
+    """A project's named set of ingress rules."""
+
+    __tablename__ = 'security_groups'
+    __table_args__ = (UniqueConstraint('project_id', 'name',
+                                       name='uniq_security_groups0project_id0name'),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255), default='')
+    project_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class SecurityGroupRule(Base):
+    """One ingress rule: protocol and port range (or ICMP type/code) from a CIDR or a group."""
+
+    __tablename__ = 'security_group_rules'
+    __table_args__ = (Index('security_group_rules_parent_idx', 'parent_group_id'),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_group_id: Mapped[int] = mapped_column(
+        ForeignKey('security_groups.id', ondelete='CASCADE'))
+    protocol: Mapped[str | None] = mapped_column(String(255))
+    from_port: Mapped[int | None] = mapped_column(Integer)
+    to_port: Mapped[int | None] = mapped_column(Integer)
+    cidr: Mapped[str | None] = mapped_column(String(43))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey('security_groups.id', ondelete='CASCADE'))
+
+
+class SecurityGroupInstanceAssociation(Base):
+    """Which groups apply to which server."""
+
+    __tablename__ = 'security_group_instance_association'
+    __table_args__ = (UniqueConstraint('security_group_id', 'instance_uuid',
+                                       name='uniq_sgia0security_group_id0instance_uuid'),
+                      Index('sgia_instance_uuid_idx', 'instance_uuid'))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    security_group_id: Mapped[int] = mapped_column(
+        ForeignKey('security_groups.id', ondelete='CASCADE'))
+    instance_uuid: Mapped[str] = mapped_column(String(36))
