@@ -62,7 +62,8 @@ class ConsoleVNC:
 #: are abstract methods, so a driver is assumed to support them unless it says not.
 DEFAULT_CAPABILITIES = {
     'has_imagecache': False, 'supports_recreate': False,
-    'supports_attach_interface': False, 'supports_pause': True, 'supports_suspend': True,
+    'supports_attach_interface': False, 'supports_attach_volume': False,
+    'supports_snapshot': False, 'supports_pause': True, 'supports_suspend': True,
     'supports_console_output': True, 'supports_vnc_console': True,
     'reports_instance_usage': False,
 }
@@ -198,6 +199,45 @@ class ComputeDriver(abc.ABC):
         """A :class:`ConsoleVNC` for the proxy (default: the driver has none)."""
         raise exception.NotSupportedByDriver(feature='VNC consoles',
                                              driver=type(self).__name__)
+
+    # -- devices: volumes, interfaces; snapshots ----------------------------------------
+    # Optional: a driver that implements one sets the matching capability
+    # (supports_attach_volume, supports_attach_interface, supports_snapshot).
+    # The defaults refuse with NotSupportedByDriver, which the API shows as 501,
+    # as Nova does for a driver without the feature.
+
+    def attach_volume(self, context, connection_info, instance, mountpoint, disk_bus=None,
+                      device_type=None, encryption=None):
+        """Attach the volume described by ``connection_info`` as ``mountpoint`` (/dev/vdb)."""
+        raise exception.NotSupportedByDriver(feature='volume attach',
+                                             driver=type(self).__name__)
+
+    def detach_volume(self, connection_info, instance, mountpoint, encryption=None):
+        """Detach the volume at ``mountpoint``; quiet if nothing is attached there."""
+        raise exception.NotSupportedByDriver(feature='volume detach',
+                                             driver=type(self).__name__)
+
+    def attach_interface(self, context, instance, image_meta, vif):
+        """Plug a NIC for ``vif`` (one entry of network_info) into the running guest."""
+        raise exception.NotSupportedByDriver(feature='interface attach',
+                                             driver=type(self).__name__)
+
+    def detach_interface(self, context, instance, vif):
+        """Unplug the NIC of ``vif``; quiet if the guest has no such NIC."""
+        raise exception.NotSupportedByDriver(feature='interface detach',
+                                             driver=type(self).__name__)
+
+    def snapshot(self, context, instance, image_id, update_task_state):
+        """Copy the root disk to image ``image_id``; calls ``update_task_state(task_state=
+        'image_pending_upload')`` then ``('image_uploading', expected_state=...)``."""
+        raise exception.NotSupportedByDriver(feature='snapshot', driver=type(self).__name__)
+
+    def plug_vifs(self, instance, network_info):
+        """Connect the instance's VIFs to their bridges before spawn (default: nothing;
+        drivers whose hypervisor plugs NICs itself, like libvirt, keep it)."""
+
+    def unplug_vifs(self, instance, network_info):
+        """Undo :meth:`plug_vifs` (default: nothing)."""
 
     # -- optional hooks ----------------------------------------------------------------
 

@@ -17,6 +17,7 @@ kit on its own, only its subclasses.  Other hooks (``make_instance``,
 defaults a subclass may override.  Checks of an operation the driver declares
 unsupported in its ``capabilities`` (``supports_pause``, ``supports_suspend``,
 ``supports_console_output``, ``supports_vnc_console``,
+``supports_attach_interface``, ``supports_attach_volume``, ``supports_snapshot``,
 ``reports_instance_usage``; see ``ComputeDriver.has_capability``) are skipped
 with the reason.
 
@@ -77,6 +78,9 @@ class DriverConformance:
     * ``inject_spawn_failure(driver)``: make the next spawn fail in the
       hypervisor and return True; the default returns False and the check that
       a failed spawn leaves nothing behind is skipped.
+    * ``make_vif(index)``: one network_info entry for the interface checks.
+    * ``make_volume_connection_info(tmp_path)``: a volume the driver can attach
+      (default: a 1 MiB local file, ``driver_volume_type`` ``file``).
     """
 
     #: the host name passed to init_host
@@ -85,7 +89,8 @@ class DriverConformance:
     # -- hooks ------------------------------------------------------------------------
 
     def make_driver(self):
-        raise NotImplementedError('a DriverConformance subclass must define make_driver()')
+        raise TypeError('%s must define make_driver() (the kit\'s one required hook)'
+                        % type(self).__name__)
 
     def make_instance(self, **fields):
         instance_uuid = str(uuid.uuid4())
@@ -107,6 +112,26 @@ class DriverConformance:
 
     def reset_peer(self):
         """Called after each test, after the kit destroyed what it spawned."""
+
+    def make_vif(self, index=1):
+        """One network_info entry (a VIF on a bridge) for the interface checks."""
+        return {'id': str(uuid.UUID(int=index)), 'address': 'fa:16:3e:00:00:%02x' % index,
+                'type': 'bridge', 'devname': 'tap%011d' % index,
+                'network': {'id': str(uuid.UUID(int=1000 + index)), 'label': 'kit',
+                            'bridge': 'br100', 'bridge_interface': None, 'vlan': None,
+                            'multi_host': False, 'injected': False, 'mtu': None,
+                            'subnets': [{'cidr': '10.0.0.0/24', 'version': 4,
+                                         'gateway': '10.0.0.1', 'dns': [],
+                                         'ips': [{'address': '10.0.0.%d' % (index + 2),
+                                                  'type': 'fixed', 'version': 4,
+                                                  'floating_ips': []}]}]}}
+
+    def make_volume_connection_info(self, tmp_path):
+        """A ``connection_info`` the driver can attach (default: a local file volume)."""
+        path = tmp_path / 'volume.img'
+        path.write_bytes(b'\0' * (1 << 20))
+        return {'driver_volume_type': 'file', 'serial': str(uuid.uuid4()),
+                'data': {'device_path': str(path)}}
 
     def inject_spawn_failure(self, driver):
         return False
@@ -362,6 +387,61 @@ class DriverConformance:
         assert isinstance(driver.get_console_output(ctx, running), str)
         with pytest.raises(exception.InstanceNotFound):
             driver.get_console_output(ctx, self.make_instance())
+
+    # -- devices and snapshots ------------------------------------------------------------
+
+    def test_attach_and_detach_interface(self, driver, ctx, running):
+        self.require(driver, 'supports_attach_interface')
+        vif = self.make_vif()
+        driver.attach_interface(ctx, running, self.make_image_meta(), vif)
+        assert self.state(driver, running) == states.RUNNING
+        driver.detach_interface(ctx, running, vif)
+        driver.detach_interface(ctx, running, vif)      # gone already: quiet
+        with pytest.raises(exception.InstanceNotFound):
+            driver.attach_interface(ctx, self.make_instance(), self.make_image_meta(), vif)
+
+    def test_attach_and_detach_volume(self, driver, ctx, running, tmp_path):
+        self.require(driver, 'supports_attach_volume')
+        connection_info = self.make_volume_connection_info(tmp_path)
+        driver.attach_volume(ctx, connection_info, running, '/dev/vdb')
+        assert self.state(driver, running) == states.RUNNING
+        driver.detach_volume(connection_info, running, '/dev/vdb')
+        driver.detach_volume(connection_info, running, '/dev/vdb')   # quiet
+        with pytest.raises(exception.InstanceNotFound):
+            driver.attach_volume(ctx, connection_info, self.make_instance(), '/dev/vdb')
+
+    def test_snapshot_walks_the_upload_task_states(self, driver, ctx, running):
+        self.require(driver, 'supports_snapshot')
+        seen = []
+
+        def update_task_state(task_state, expected_state=None):
+            seen.append((task_state, expected_state))
+
+        driver.snapshot(ctx, running, str(uuid.uuid4()), update_task_state)
+        assert seen == [('image_pending_upload', None),
+                        ('image_uploading', 'image_pending_upload')]
+        assert self.state(driver, running) == states.RUNNING
+        with pytest.raises(exception.InstanceNotFound):
+            driver.snapshot(ctx, self.make_instance(), str(uuid.uuid4()), update_task_state)
+
+    def test_unsupported_device_operations_say_so(self, driver, ctx, running, tmp_path):
+        """A driver that keeps a base device method raises NotSupportedByDriver (501)."""
+        calls = {
+            'attach_interface': lambda: driver.attach_interface(
+                ctx, running, self.make_image_meta(), self.make_vif()),
+            'detach_interface': lambda: driver.detach_interface(ctx, running, self.make_vif()),
+            'attach_volume': lambda: driver.attach_volume(
+                ctx, self.make_volume_connection_info(tmp_path), running, '/dev/vdb'),
+            'detach_volume': lambda: driver.detach_volume({}, running, '/dev/vdb'),
+            'snapshot': lambda: driver.snapshot(ctx, running, 'x', lambda **kw: None),
+        }
+        kept = [m for m in calls
+                if getattr(type(driver), m) is getattr(interfaces.ComputeDriver, m)]
+        if not kept:
+            pytest.skip('%s implements every device operation' % type(driver).__name__)
+        for method in kept:
+            with pytest.raises(exception.NotSupportedByDriver):
+                calls[method]()
 
     def test_unsupported_consoles_say_so(self, driver, ctx, running):
         """A driver that keeps a base console method raises NotSupportedByDriver (501)."""

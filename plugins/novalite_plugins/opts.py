@@ -13,6 +13,7 @@ MODULES = (
     'novalite_plugins.virt.fake.driver',
     'novalite_plugins.virt.xenapi.options',
     'novalite_plugins.virt.libvirt.options',
+    'novalite_plugins.virt.vmwareapi.options',
     'novalite_plugins.scheduler.filters.aggregate_image_properties_isolation',
     'novalite_plugins.scheduler.filters.aggregate_io_ops',
     'novalite_plugins.scheduler.filters.aggregate_num_instances',

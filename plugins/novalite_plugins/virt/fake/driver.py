@@ -51,7 +51,8 @@ def list_opts():
 class FakeInstance:
     """What the fake hypervisor knows of one instance."""
 
-    __slots__ = ('uuid', 'name', 'state', 'vcpus', 'memory_mb', 'metadata')
+    __slots__ = ('uuid', 'name', 'state', 'vcpus', 'memory_mb', 'metadata', 'vifs', 'volumes',
+                 'snapshots')
 
     def __init__(self, instance):
         self.uuid = instance.uuid
@@ -60,6 +61,9 @@ class FakeInstance:
         self.vcpus = instance.flavor['vcpus']
         self.memory_mb = instance.flavor['memory_mb']
         self.metadata = dict(instance.metadata)
+        self.vifs = {}       # MAC -> network_info entry: what is plugged into the guest
+        self.volumes = {}    # mountpoint -> connection_info
+        self.snapshots = []  # image ids taken
 
 
 class FakeDriver(interfaces.ComputeDriver):
@@ -70,7 +74,8 @@ class FakeDriver(interfaces.ComputeDriver):
     """
 
     capabilities = {'has_imagecache': False, 'supports_recreate': True,
-                    'supports_attach_interface': True, 'reports_instance_usage': True}
+                    'supports_attach_interface': True, 'supports_attach_volume': True,
+                    'supports_snapshot': True, 'reports_instance_usage': True}
 
     @classmethod
     def register_opts(cls, conf):
@@ -135,8 +140,10 @@ class FakeDriver(interfaces.ComputeDriver):
                 self.opts.spawn_failure_rate and
                 self._rng.random() < self.opts.spawn_failure_rate):
             raise exception.HypervisorError(reason='injected spawn failure on %s' % self._host)
+        fake = FakeInstance(instance)
+        fake.vifs = {vif['address']: vif for vif in network_info or ()}
         with self._lock:
-            self.instances[instance.uuid] = FakeInstance(instance)
+            self.instances[instance.uuid] = fake
 
     def destroy(self, context, instance, network_info=None, block_device_info=None,
                 destroy_disks=True):
@@ -206,3 +213,38 @@ class FakeDriver(interfaces.ComputeDriver):
                     fake.metadata.pop(key, None)
                 else:
                     fake.metadata[key] = change[1]
+
+    # -- devices: recorded, so tests can see what the manager asked for ----------------------
+
+    def attach_interface(self, context, instance, image_meta, vif):
+        with self._lock:
+            fake = self._get(instance)
+            if vif['address'] in fake.vifs:
+                raise exception.HypervisorError(
+                    reason='instance %s already has a NIC %s' % (instance.uuid, vif['address']))
+            fake.vifs[vif['address']] = vif
+
+    def detach_interface(self, context, instance, vif):
+        with self._lock:
+            self._get(instance).vifs.pop(vif.get('address'), None)
+
+    def attach_volume(self, context, connection_info, instance, mountpoint, disk_bus=None,
+                      device_type=None, encryption=None):
+        with self._lock:
+            fake = self._get(instance)
+            if mountpoint in fake.volumes:
+                raise exception.HypervisorError(
+                    reason='device %s of instance %s is in use' % (mountpoint, instance.uuid))
+            fake.volumes[mountpoint] = connection_info
+
+    def detach_volume(self, connection_info, instance, mountpoint, encryption=None):
+        with self._lock:
+            self._get(instance).volumes.pop(mountpoint, None)
+
+    def snapshot(self, context, instance, image_id, update_task_state):
+        self._get(instance)
+        update_task_state(task_state='image_pending_upload')
+        self._delay()
+        update_task_state(task_state='image_uploading', expected_state='image_pending_upload')
+        with self._lock:
+            self._get(instance).snapshots.append(image_id)

@@ -52,7 +52,8 @@ POWER_STATE = {
 #: attachDeviceFlags (VIR_ERR_NO_SUPPORT).
 _CAPABILITIES = {
     'real': {'has_imagecache': False, 'supports_recreate': False,
-             'supports_attach_interface': True, 'supports_pause': True,
+             'supports_attach_interface': True, 'supports_attach_volume': True,
+             'supports_snapshot': True, 'supports_pause': True,
              'supports_suspend': True, 'supports_console_output': True,
              'supports_vnc_console': True, 'reports_instance_usage': True},
     'test': {'has_imagecache': False, 'supports_recreate': False,

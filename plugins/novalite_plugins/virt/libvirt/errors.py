@@ -20,12 +20,12 @@ except ImportError:  # the extra is not installed: the driver refuses to start
     libvirt = None
 
 
-class HypervisorUnreachable(exception.HypervisorError):
+class HypervisorUnreachable(exception.HypervisorUnavailable):
     """The libvirt connection cannot be opened or was lost (daemon down, socket refused)."""
     msg_fmt = 'libvirt at %(uri)s is unreachable: %(reason)s'
 
 
-class AuthenticationFailed(exception.HypervisorError):
+class AuthenticationFailed(exception.HypervisorUnavailable):
     """libvirt refused the credentials of the connection."""
     msg_fmt = ('libvirt at %(uri)s refused the connection\'s credentials: check '
                '[libvirt] connection_uri and the libvirtd auth setup')

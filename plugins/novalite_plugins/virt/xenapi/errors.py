@@ -16,12 +16,12 @@ from novalite import exception
 _NO_ROOM = ('HOST_NOT_ENOUGH_FREE_MEMORY', 'SR_FULL', 'NO_HOSTS_AVAILABLE')
 
 
-class HypervisorUnreachable(exception.HypervisorError):
+class HypervisorUnreachable(exception.HypervisorUnavailable):
     """The XenAPI endpoint does not answer (refused, timed out, not xapi)."""
     msg_fmt = 'XenAPI at %(url)s is unreachable: %(reason)s'
 
 
-class AuthenticationFailed(exception.HypervisorError):
+class AuthenticationFailed(exception.HypervisorUnavailable):
     """xapi refused the configured user name and password."""
     msg_fmt = ('XenAPI login to %(url)s failed: authentication refused for the configured '
                '[xenserver] connection_username / connection_password')

@@ -1,0 +1,1 @@
+"""The VMware vSphere hypervisor driver (entry point ``vmwareapi``): vCenter or ESXi through pyvmomi."""
