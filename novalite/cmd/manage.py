@@ -1,4 +1,4 @@
-"""novalite-manage: schema migrations, flavors, images, services and hosts.
+"""novalite-manage: schema migrations, flavors, images, services, hosts, networks, floating IPs.
 
     novalite-manage [--config-file F] db sync [--version REV]
     novalite-manage db version
@@ -7,6 +7,17 @@
     novalite-manage image list | create NAME [--min-ram MB] [--min-disk GB] [--size BYTES]
     novalite-manage service list | disable HOST BINARY [--reason R] | enable HOST BINARY
     novalite-manage host list
+    novalite-manage network create --label L --fixed_range_v4 CIDR [--num_networks N]
+                    [--network_size N] [--vlan V | --vlan_start V] [--bridge B]
+                    [--bridge_interface IF] [--multi_host T|F] [--dns1 IP] [--dns2 IP]
+                    [--gateway IP] [--project_id P] [--priority N] [--uuid U]
+    novalite-manage network list [--host H]
+    novalite-manage network delete --fixed_range CIDR | --uuid U
+    novalite-manage network modify --fixed_range CIDR [--project P] [--host H]
+                    [--disassociate-project] [--disassociate-host]
+    novalite-manage floating create --ip_range CIDR [--pool P] [--interface IF]
+    novalite-manage floating list [--pool P]
+    novalite-manage floating delete --ip_range CIDR
 
 Errors exit 1 with one line on stderr.
 """
@@ -15,11 +26,13 @@ import argparse
 import sys
 
 from novalite import bootstrap
+from novalite import context as nl_context
 from novalite import exception
 from novalite import servicegroup
 from novalite.cmd import common
 from novalite.db import api as db_api
 from novalite.db import migration
+from novalite.network import api as network_api
 
 PROG = 'novalite-manage'
 
@@ -74,7 +87,56 @@ def _parser():
     host = sub.add_parser('host', help='compute hosts').add_subparsers(dest='action',
                                                                        required=True)
     host.add_parser('list')
+    _network_parsers(sub)
     return parser
+
+
+def _network_parsers(sub):
+    """Nova's nova-manage network / floating options (underscored names as in Nova)."""
+    network = sub.add_parser('network', help='fixed networks').add_subparsers(
+        dest='action', required=True)
+    ncreate = network.add_parser('create')
+    ncreate.add_argument('--label', required=True)
+    ncreate.add_argument('--fixed_range_v4', '--cidr', dest='cidr', required=True,
+                         help='IPv4 subnet, e.g. 10.0.0.0/16')
+    ncreate.add_argument('--num_networks', type=int)
+    ncreate.add_argument('--network_size', type=int)
+    ncreate.add_argument('--vlan', type=int)
+    ncreate.add_argument('--vlan_start', type=int)
+    ncreate.add_argument('--bridge')
+    ncreate.add_argument('--bridge_interface')
+    ncreate.add_argument('--multi_host', choices=['T', 'F'])
+    ncreate.add_argument('--dns1')
+    ncreate.add_argument('--dns2')
+    ncreate.add_argument('--gateway')
+    ncreate.add_argument('--project_id')
+    ncreate.add_argument('--priority', type=int)
+    ncreate.add_argument('--uuid')
+    nlist = network.add_parser('list')
+    nlist.add_argument('--host')
+    ndelete = network.add_parser('delete')
+    which = ndelete.add_mutually_exclusive_group(required=True)
+    which.add_argument('--fixed_range', '--cidr', dest='fixed_range')
+    which.add_argument('--uuid')
+    modify = network.add_parser('modify')
+    modify.add_argument('--fixed_range', '--cidr', dest='fixed_range', required=True)
+    modify.add_argument('--project')
+    modify.add_argument('--host')
+    modify.add_argument('--disassociate-project', '--dis_project', dest='dis_project',
+                        action='store_true')
+    modify.add_argument('--disassociate-host', '--dis_host', dest='dis_host',
+                        action='store_true')
+
+    floating = sub.add_parser('floating', help='floating IPs').add_subparsers(
+        dest='action', required=True)
+    fcreate = floating.add_parser('create')
+    fcreate.add_argument('--ip_range', required=True)
+    fcreate.add_argument('--pool')
+    fcreate.add_argument('--interface')
+    flist = floating.add_parser('list')
+    flist.add_argument('--pool')
+    fdelete = floating.add_parser('delete')
+    fdelete.add_argument('--ip_range', required=True)
 
 
 def _split_config_args(argv):
@@ -133,6 +195,10 @@ def _run(conf, args):
         _image(db, args)
     elif args.category == 'service':
         _service(conf, db, args)
+    elif args.category == 'network':
+        _network(conf, db, args)
+    elif args.category == 'floating':
+        _floating(conf, db, args)
     elif args.category == 'host':
         _table([(n.host, n.hypervisor_hostname, n.vcpus, n.vcpus_used, n.memory_mb,
                  n.memory_mb_used, n.local_gb, n.running_vms)
@@ -188,6 +254,67 @@ def _service(conf, db, args):
               'disabled_reason': getattr(args, 'reason', None)}
     db.service_update(svc.id, values)
     print('%s on %s %sd' % (args.binary, args.host, args.action))
+
+
+
+def _network(conf, db, args):
+    api = network_api.API(conf, db)
+    admin = nl_context.get_admin_context()
+    if args.action == 'create':
+        kwargs = {k: getattr(args, k) for k in (
+            'label', 'cidr', 'num_networks', 'network_size', 'vlan', 'vlan_start', 'bridge',
+            'bridge_interface', 'dns1', 'dns2', 'gateway', 'project_id', 'priority', 'uuid')}
+        if args.multi_host is not None:
+            kwargs['multi_host'] = args.multi_host == 'T'
+        for network in api.create(admin, **kwargs):
+            print('network %s created: %s %s bridge %s%s' % (
+                network['label'], network['uuid'], network['cidr'], network['bridge'],
+                ' vlan %s' % network['vlan'] if network['vlan'] else ''))
+    elif args.action == 'list':
+        networks = [n for n in api.get_all(admin) if args.host is None or n['host'] == args.host]
+        _table([(n['id'], n['cidr'], n['netmask'], n['gateway'], n['dns1'], n['dns2'],
+                 n['vlan'], n['project_id'], n['uuid'], n['label'], n['bridge'], n['host'])
+                for n in networks],
+               ['id', 'IPv4', 'netmask', 'gateway', 'dns1', 'dns2', 'VlanID', 'project',
+                'uuid', 'label', 'bridge', 'host'])
+    elif args.action == 'delete':
+        network = db.network_get(args.uuid or args.fixed_range)
+        api.delete(admin, network['uuid'])
+        print('network %s (%s) deleted' % (network['uuid'], network['cidr']))
+    else:
+        network = db.network_get(args.fixed_range)
+        if args.project and args.dis_project:
+            raise exception.Invalid(reason='--project and --disassociate-project exclude '
+                                           'each other')
+        if args.host and args.dis_host:
+            raise exception.Invalid(reason='--host and --disassociate-host exclude each other')
+        kwargs = {}
+        if args.project or args.dis_project:
+            kwargs['project_id'] = args.project
+        if args.host or args.dis_host:
+            kwargs['host'] = args.host
+        if not kwargs:
+            raise exception.Invalid(reason='nothing to modify: give --project, --host or '
+                                           'a --disassociate option')
+        network = api.associate(admin, network['uuid'], **kwargs)
+        print('network %s: project %s, host %s' % (network['cidr'], network['project_id'],
+                                                   network['host']))
+
+
+def _floating(conf, db, args):
+    api = network_api.API(conf, db)
+    if args.action == 'create':
+        count = api.create_floating_ips(args.ip_range, args.pool, args.interface)
+        print('%d floating IP(s) created in pool %s' % (
+            count, args.pool or conf.default_floating_pool))
+    elif args.action == 'list':
+        _table([(f['project_id'] or 'None', f['address'], f['instance_uuid'] or 'None',
+                 f['pool'], f['interface'] or '')
+                for f in api.list_floating_ips(args.pool)],
+               ['project', 'address', 'instance', 'pool', 'interface'])
+    else:
+        count = api.delete_floating_ips(args.ip_range)
+        print('%d floating IP(s) deleted' % count)
 
 
 if __name__ == '__main__':

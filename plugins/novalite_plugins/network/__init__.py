@@ -1,0 +1,1 @@
+"""Network managers shipped with novalite: flat, flatdhcp and vlan (nova-network's three modes)."""
