@@ -31,14 +31,19 @@ class Backends:
 
     ``db`` is the query API, ``compute_api`` the server operations
     (``novalite.compute.api``), ``keypairs`` and ``quotas`` their own small APIs,
-    ``enforcer`` the policy enforcer.
+    ``enforcer`` the policy enforcer; ``network_api`` (networks, fixed and floating IPs,
+    info caches: ``novalite.network.api``) and ``security_group_api`` serve the
+    networking resources.
     """
 
-    def __init__(self, conf, db=None, compute_api=None):
+    def __init__(self, conf, db=None, compute_api=None, network_api=None,
+                 security_group_api=None):
         self.conf = conf
         self.enforcer = policy.make_enforcer(conf)
         self._db = db
         self._compute_api = compute_api
+        self._network_api = network_api
+        self._security_group_api = security_group_api
         self._keypairs = None
         self._quotas = None
         self._lock = threading.Lock()
@@ -61,6 +66,39 @@ class Backends:
                     from novalite.compute import api as compute_api
                     self._compute_api = compute_api.build(self.conf, db)
         return self._compute_api
+
+    @property
+    def network_api(self):
+        """The compute API's network facade (one per app: same DB and RPC clients)."""
+        if self._network_api is None:
+            compute_api = self.compute_api
+            with self._lock:
+                if self._network_api is None:
+                    self._network_api = getattr(compute_api, 'network_api', None) \
+                        or self._build_network_api(compute_api)
+        return self._network_api
+
+    def _build_network_api(self, compute_api):
+        from novalite.compute import rpcapi as compute_rpcapi
+        from novalite.network import api as network_api
+        from novalite.network import rpcapi as network_rpcapi
+        return network_api.API(self.conf, self.db, network_rpcapi.NetworkAPI(self.conf),
+                               getattr(compute_api, 'compute_rpcapi', None)
+                               or compute_rpcapi.ComputeAPI(self.conf))
+
+    @property
+    def security_group_api(self):
+        if self._security_group_api is None:
+            compute_api = self.compute_api
+            with self._lock:
+                if self._security_group_api is None:
+                    api = getattr(compute_api, 'security_group_api', None)
+                    if api is None:
+                        from novalite.network import security_group_api
+                        api = security_group_api.SecurityGroupAPI(
+                            self.conf, self.db, getattr(compute_api, 'compute_rpcapi', None))
+                    self._security_group_api = api
+        return self._security_group_api
 
     @property
     def keypairs(self):
@@ -118,12 +156,13 @@ class App(falcon.App):
         return super().__call__(environ, start_response)
 
 
-def create_app(conf, compute_api=None, db=None):
-    """Build the API app; ``compute_api``/``db`` are built from ``conf`` when not given.
+def create_app(conf, compute_api=None, db=None, network_api=None, security_group_api=None):
+    """Build the API app; what is not given is built from ``conf`` on first use.
 
     The app's ``backends`` attribute holds what its resources use (tests reach in there).
     """
-    backends = Backends(conf, db=db, compute_api=compute_api)
+    backends = Backends(conf, db=db, compute_api=compute_api, network_api=network_api,
+                        security_group_api=security_group_api)
     app = App(middleware=[RequestIdMiddleware(), auth.make_middleware(conf),
                           microversion.MicroversionMiddleware()])
     # openstacksdk asks for /v2.1 while the version links say /v2.1/.

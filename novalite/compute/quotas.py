@@ -5,7 +5,9 @@ from novalite import exception
 # resources shown by os-quota-sets and enforced or reported by novalite
 RESOURCES = ('instances', 'cores', 'ram', 'metadata_items', 'key_pairs', 'server_groups',
              'server_group_members', 'injected_files', 'injected_file_content_bytes',
-             'injected_file_path_length')
+             'injected_file_path_length',
+             # nova-network's (os-quota-sets shows them up to 2.35, like Nova)
+             'floating_ips', 'security_groups', 'security_group_rules')
 
 
 class QuotaEngine:
@@ -27,6 +29,8 @@ class QuotaEngine:
     def get_usage(self, project_id):
         usage = dict(self.db.quota_usage(project_id))
         usage['server_groups'] = self.db.instance_group_count(project_id)
+        usage['security_groups'] = self.db.security_group_count_by_project(project_id)
+        usage['floating_ips'] = self.db.floating_ip_count_by_project(project_id)
         return usage
 
     def check_deltas(self, project_id, deltas):

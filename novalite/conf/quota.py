@@ -18,6 +18,12 @@ OPTS = [
                help='Bytes per injected file (reported by os-quota-sets and limits).'),
     cfg.IntOpt('injected_file_path_length', default=255, min=-1,
                help='Path length of an injected file (reported by os-quota-sets and limits).'),
+    cfg.IntOpt('floating_ips', default=10, min=-1,
+               help='Floating IPs allocated per project (-1: unlimited).'),
+    cfg.IntOpt('security_groups', default=10, min=-1,
+               help='Security groups per project, its default group included (-1: unlimited).'),
+    cfg.IntOpt('security_group_rules', default=20, min=-1,
+               help='Rules per security group (-1: unlimited).'),
 ]
 
 

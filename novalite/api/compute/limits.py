@@ -9,10 +9,10 @@ _ABSOLUTE = [
     ('maxPersonalitySize', 'injected_file_content_bytes', (2, 56)),
     ('maxImageMeta', 'metadata_items', (2, 38)),
     ('maxTotalKeypairs', 'key_pairs', None),
-    # security groups and floating IPs are not enforced by novalite: unlimited
-    ('maxSecurityGroups', -1, (2, 35)),
-    ('maxSecurityGroupRules', -1, (2, 35)),
-    ('maxTotalFloatingIps', -1, (2, 35)),
+    # nova-network's, shown up to 2.35 as in Nova
+    ('maxSecurityGroups', 'security_groups', (2, 35)),
+    ('maxSecurityGroupRules', 'security_group_rules', (2, 35)),
+    ('maxTotalFloatingIps', 'floating_ips', (2, 35)),
     ('maxServerGroups', 'server_groups', None),
     ('maxServerGroupMembers', 'server_group_members', None),
     ('maxTotalInstances', 'instances', None),

@@ -57,7 +57,8 @@ VERSIONS = [
     '2.33',  # hypervisors: limit/marker pagination
     '2.34',  # (n/a) async live-migration checks
     '2.35',  # keypairs: limit/marker pagination
-    '2.36',  # proxy APIs gone (/images -> 404); limits and quota sets drop network
+    '2.36',  # proxy APIs gone (/images, os-networks, os-floating-ips(-pools),
+             #   os-security-groups(-rules) -> 404); limits and quota sets drop network
              #   and security group fields
     '2.37',  # servers: "networks" required on create ('auto', 'none' or a list)
     '2.38',  # servers: an unknown ?status= is 400, not an empty list
@@ -66,7 +67,7 @@ VERSIONS = [
     '2.41',  # os-aggregates: uuid
     '2.42',  # (n/a) device tags again
     '2.43',  # (n/a) os-hosts deprecated
-    '2.44',  # (n/a) network proxy actions deprecated
+    '2.44',  # addFloatingIp/removeFloatingIp/addFixedIp/removeFixedIp -> 404
     '2.45',  # (n/a) createImage returns image_id
     '2.46',  # (n/a) instance action request ids
     '2.47',  # servers: the flavor shown in full (vcpus, ram, disk, ... extra_specs)

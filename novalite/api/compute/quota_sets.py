@@ -1,7 +1,8 @@
 """``/os-quota-sets/{project_id}[/defaults|/detail]``: per-project quotas.
 
-Limits are the ``[quota]`` defaults overridden per project (QuotaEngine); 2.57
-dropped the injected file quotas from the bodies.
+Limits are the ``[quota]`` defaults overridden per project (QuotaEngine); 2.36
+dropped the network quotas (floating IPs, security groups and their rules) from
+the bodies, 2.57 the injected file quotas.
 """
 
 import falcon
@@ -14,11 +15,14 @@ from novalite.compute import quotas as quota_mod
 
 RULE = 'os_compute_api:os-quota-sets:%s'
 _INJECTED = ('injected_files', 'injected_file_content_bytes', 'injected_file_path_length')
+_NETWORK = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules', 'networks')
 
 
 def resources(version):
     """The quota names shown and settable at ``version``."""
-    return [r for r in quota_mod.RESOURCES if version < (2, 57) or r not in _INJECTED]
+    return [r for r in quota_mod.RESOURCES
+            if (version < (2, 57) or r not in _INJECTED)
+            and (version < (2, 36) or r not in _NETWORK)]
 
 
 class _QuotaResource(common.Resource):

@@ -11,11 +11,18 @@ from novalite.api.compute import aggregates
 from novalite.api.compute import availability_zones
 from novalite.api.compute import flavor_extra_specs
 from novalite.api.compute import flavors
+from novalite.api.compute import floating_ip_pools
+from novalite.api.compute import floating_ips
 from novalite.api.compute import hypervisors
 from novalite.api.compute import images
+from novalite.api.compute import interfaces
+from novalite.api.compute import ips
 from novalite.api.compute import keypairs
 from novalite.api.compute import limits
+from novalite.api.compute import networks
 from novalite.api.compute import quota_sets
+from novalite.api.compute import security_group_rules
+from novalite.api.compute import security_groups
 from novalite.api.compute import server_actions
 from novalite.api.compute import server_groups
 from novalite.api.compute import server_metadata
@@ -37,6 +44,12 @@ ROUTES = [
     (V + '/servers/{server_id}/action', server_actions.ServerAction, None),
     (V + '/servers/{server_id}/metadata', server_metadata.ServerMetadata, None),
     (V + '/servers/{server_id}/metadata/{key}', server_metadata.ServerMetadataItem, None),
+    (V + '/servers/{server_id}/ips', ips.ServerIps, None),
+    (V + '/servers/{server_id}/ips/{network_label}', ips.ServerIpsByNetwork, None),
+    (V + '/servers/{server_id}/os-interface', interfaces.ServerInterfaces, None),
+    (V + '/servers/{server_id}/os-interface/{port_id}', interfaces.ServerInterface, None),
+    (V + '/servers/{server_id}/os-security-groups', security_groups.ServerSecurityGroups,
+     None),
 
     # flavors
     (V + '/flavors', flavors.FlavorCollection, None),
@@ -73,6 +86,20 @@ ROUTES = [
     (V + '/os-aggregates', aggregates.AggregateCollection, None),
     (V + '/os-aggregates/{aggregate_id}', aggregates.Aggregate, None),
     (V + '/os-aggregates/{aggregate_id}/action', aggregates.AggregateAction, None),
+
+    # networking (nova-network's proxy APIs: 404 from 2.36, as in Nova)
+    (V + '/os-networks', networks.NetworkCollection, None),
+    (V + '/os-networks/add', networks.NetworkAdd, None),
+    (V + '/os-networks/{network_id}', networks.Network, None),
+    (V + '/os-networks/{network_id}/action', networks.NetworkAction, None),
+    (V + '/os-floating-ip-pools', floating_ip_pools.FloatingIpPools, None),
+    (V + '/os-floating-ips', floating_ips.FloatingIpCollection, None),
+    (V + '/os-floating-ips/{floating_ip_id}', floating_ips.FloatingIp, None),
+    (V + '/os-security-groups', security_groups.SecurityGroupCollection, None),
+    (V + '/os-security-groups/{security_group_id}', security_groups.SecurityGroup, None),
+    (V + '/os-security-group-rules', security_group_rules.SecurityGroupRuleCollection, None),
+    (V + '/os-security-group-rules/{security_group_rule_id}',
+     security_group_rules.SecurityGroupRule, None),
 
     # limits and quotas
     (V + '/limits', limits.Limits, None),

@@ -10,6 +10,7 @@ import binascii
 import re
 
 import jsonschema
+import netaddr
 from jsonschema import exceptions as js_exceptions
 
 from novalite import exception
@@ -148,6 +149,8 @@ def server_create(version):
         'return_reservation_id': BOOLEAN,
         # the openstack CLI always sends the image as a boot device
         'block_device_mapping_v2': BLOCK_DEVICE_MAPPING_V2,
+        'security_groups': {'type': 'array', 'items': _object(
+            {'name': {'type': 'string', 'minLength': 1, 'maxLength': 255}}, ['name'])},
     }
     if version >= (2, 19):
         server['description'] = DESCRIPTION
@@ -173,6 +176,9 @@ def server_update(version):
         server['hostname'] = dict(HOSTNAME, maxLength=255 if version >= (2, 94) else 63)
     return _object({'server': _object(server)}, ['server'])
 
+
+CREATE_IMAGE = _object({'createImage': _object(
+    {'name': NAME, 'metadata': METADATA}, ['name'])}, ['createImage'])
 
 REBOOT = _object({'reboot': _object(
     {'type': {'type': 'string',
@@ -339,3 +345,75 @@ AGGREGATE_SET_METADATA = _object({'set_metadata': _object({'metadata': {
     'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': {'type': ['string', 'null'],
                                                        'maxLength': 255}},
     'additionalProperties': False}}, ['metadata'])}, ['set_metadata'])
+
+
+# -- networking (nova-network's APIs: os-networks, os-floating-ips, os-interface, actions) --
+
+@FORMAT_CHECKER.checks('ip-address')
+def _check_ip_address(instance):
+    if not isinstance(instance, str):
+        return True
+    try:
+        netaddr.IPAddress(instance)
+    except (netaddr.AddrFormatError, ValueError):
+        return False
+    return True
+
+
+@FORMAT_CHECKER.checks('cidr')
+def _check_cidr(instance):
+    if not isinstance(instance, str):
+        return True
+    if '/' not in instance:
+        return False
+    try:
+        netaddr.IPNetwork(instance)
+    except (netaddr.AddrFormatError, ValueError):
+        return False
+    return True
+
+
+IP_ADDRESS = {'type': 'string', 'format': 'ip-address'}
+_UUID = {'type': 'string', 'format': 'uuid'}
+
+ADD_FLOATING_IP = _object({'addFloatingIp': _object(
+    {'address': IP_ADDRESS, 'fixed_address': IP_ADDRESS}, ['address'])}, ['addFloatingIp'])
+REMOVE_FLOATING_IP = _object({'removeFloatingIp': _object(
+    {'address': IP_ADDRESS}, ['address'])}, ['removeFloatingIp'])
+ADD_FIXED_IP = _object({'addFixedIp': _object(
+    {'networkId': {'type': ['string', 'integer'], 'minLength': 1}}, ['networkId'])},
+    ['addFixedIp'])
+REMOVE_FIXED_IP = _object({'removeFixedIp': _object(
+    {'address': IP_ADDRESS}, ['address'])}, ['removeFixedIp'])
+
+# the body is optional ({} or none allocates from the default pool)
+FLOATING_IP_CREATE = _object({'pool': {'type': ['string', 'null'], 'minLength': 1,
+                                       'maxLength': 255}})
+
+_VLAN = {'type': ['integer', 'string'], 'pattern': '^[0-9]+$', 'minimum': 1,
+         'maximum': 4094}
+NETWORK_CREATE = _object({'network': _object({
+    'label': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'cidr': {'type': 'string', 'format': 'cidr'},
+    'project_id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255},
+    'multi_host': BOOLEAN,
+    'gateway': {'type': 'string', 'format': 'ipv4'},
+    'bridge': {'type': 'string', 'minLength': 1, 'maxLength': 15},
+    'bridge_interface': {'type': 'string', 'minLength': 1, 'maxLength': 15},
+    'dns1': IP_ADDRESS,
+    'dns2': IP_ADDRESS,
+    'vlan': _VLAN,
+    'vlan_start': _VLAN,
+    'priority': {'type': 'integer', 'minimum': 0},
+}, ['label', 'cidr'])}, ['network'])
+NETWORK_ADD = _object({'id': {'type': ['string', 'null']}}, ['id'])
+NETWORK_ASSOCIATE_HOST = _object({'associate_host': {
+    'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[a-zA-Z0-9-._]*$'}},
+    ['associate_host'])
+
+INTERFACE_ATTACH = _object({'interfaceAttachment': _object({
+    'net_id': _UUID,
+    'port_id': _UUID,
+    'fixed_ips': {'type': 'array', 'minItems': 1, 'maxItems': 1,
+                  'items': _object({'ip_address': IP_ADDRESS}, ['ip_address'])},
+})})

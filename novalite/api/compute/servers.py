@@ -168,6 +168,7 @@ class ServerCollection(ServerResource):
             config_drive=_bool(server.get('config_drive', False)),
             tags=server.get('tags'),
             networks=_networks(server.get('networks')),
+            security_groups=[g['name'] for g in server.get('security_groups') or []] or None,
             hostname=server.get('hostname'))
         resp.status = falcon.HTTP_202
         if _bool(server.get('return_reservation_id', False)):
@@ -249,16 +250,22 @@ def _image_ref(server):
 
 
 def _networks(networks):
-    """'auto'/'none'/None pass through; named networks or ports cannot exist yet."""
-    if networks is None or isinstance(networks, str):
-        return networks
+    """'auto' and absent mean the default networks, 'none' none, else [{uuid, fixed_ip}]."""
+    if networks is None or networks == 'auto':
+        return None
+    if networks == 'none':
+        return []
+    requested = []
     for entry in networks:
         if entry.get('port'):
-            raise exception.Invalid('Port %s could not be found.' % entry['port'])
-        if entry.get('uuid'):
-            raise exception.Invalid('Network %s could not be found.' % entry['uuid'])
-        raise exception.Invalid('Bad networks format')
-    return []
+            # nova-network has no ports (Nova: PortNotFound, 400 under nova-network)
+            raise exception.Invalid('Port %s could not be found: this cloud has no ports; '
+                                    'ask for a network uuid.' % entry['port'])
+        if not entry.get('uuid'):
+            raise exception.Invalid('Bad networks format: network uuid is not in proper '
+                                    'format (%s)' % entry.get('uuid'))
+        requested.append({'uuid': entry['uuid'], 'fixed_ip': entry.get('fixed_ip')})
+    return requested
 
 
 def _page(items, marker, limit):

@@ -2,8 +2,9 @@
 
 Fields follow nova/api/openstack/compute/views/servers.py.  Admin-only fields
 (``OS-EXT-SRV-ATTR:*``, ``host_status``) depend on policy, checked once per
-request.  novalite has no networking yet, so ``addresses`` is empty and
-``security_groups`` is left out, as Nova does for a server without groups.
+request.  ``addresses`` come from the servers' network info caches and
+``security_groups`` (``[{"name"}]``, left out for a server without groups, as
+Nova) from the group associations: one query each for a whole list.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ from novalite import exception
 from novalite import servicegroup
 from novalite.api.compute import common
 from novalite.compute import states
+from novalite.network import model as network_model
 
 COMPUTE_BINARY = 'novalite-compute'
 
@@ -43,6 +45,8 @@ class ServerViewBuilder:
         self.ctx = req.context.ctx
         self._allowed = {}
         self._services = None
+        self._network_info = {}
+        self._security_groups = {}
 
     def allowed(self, action):
         if action not in self._allowed:
@@ -57,12 +61,25 @@ class ServerViewBuilder:
         """Full bodies for many servers, with one fault query for all of them."""
         uuids = [i.uuid for i in instances if status(i) in _FAULT_STATUSES]
         faults = compute_api.get_faults(uuids) if uuids else {}
+        self._prefetch_network([i.uuid for i in instances])
         return [self.show(i, faults.get(i.uuid), server_groups=False) for i in instances]
+
+    def _prefetch_network(self, uuids):
+        """Network info caches and group names of many servers (one query each)."""
+        uuids = [u for u in uuids if u not in self._network_info]
+        if not uuids:
+            return
+        infos = self.resource.backends.network_api.get_nw_info_for_instances(self.ctx, uuids)
+        groups = self.db.security_group_names_by_instances(uuids)
+        for uuid in uuids:
+            self._network_info[uuid] = infos.get(uuid) or []
+            self._security_groups[uuid] = groups.get(uuid) or []
 
     def show(self, instance, fault=None, server_groups=True):
         """One server's body; ``server_groups`` (2.71) only off the list, as Nova."""
         version = self.version
         server_status = status(instance)
+        self._prefetch_network([instance.uuid])
         server = {
             'id': instance.uuid,
             'name': instance.display_name,
@@ -75,7 +92,7 @@ class ServerViewBuilder:
             'flavor': self._flavor(instance),
             'created': common.isotime(instance.created_at),
             'updated': common.isotime(instance.updated_at or instance.created_at),
-            'addresses': {},
+            'addresses': network_model.addresses(self._network_info[instance.uuid]),
             'accessIPv4': instance.access_ip_v4 or '',
             'accessIPv6': instance.access_ip_v6 or '',
             'links': common.links(self.req, self.conf, 'servers', instance.uuid),
@@ -90,6 +107,9 @@ class ServerViewBuilder:
             'OS-SRV-USG:terminated_at': common.isotime_micro(instance.terminated_at),
             'os-extended-volumes:volumes_attached': [],
         }
+        if self._security_groups[instance.uuid]:
+            server['security_groups'] = [{'name': name}
+                                         for name in self._security_groups[instance.uuid]]
         if server_status in _PROGRESS_STATUSES:
             server['progress'] = instance.progress or 0
         if server_status in _FAULT_STATUSES and fault:

@@ -110,3 +110,29 @@ def test_metadata_in_wrong_state_is_409(api, make_server):
     resp = api.post('/v2.1/servers/%s/metadata' % server_id, {'metadata': {'a': '1'}},
                     user='demo:demo')
     assert resp.status_code == 409
+
+
+def test_create_image_records_a_queued_snapshot_and_casts_it(api, active_server, rpc, db):
+    resp = _action(api, active_server, {'createImage': {'name': 'snap',
+                                                        'metadata': {'k': 'v'}}})
+    assert resp.status_code == 202, resp.text
+    image_id = resp.headers['Location'].rsplit('/', 1)[1]
+    assert resp.text == ''                       # the body came at 2.45
+    image = db.image_get(image_id)
+    assert (image['name'], image['status'], image['visibility']) == ('snap', 'queued',
+                                                                      'private')
+    assert image['properties']['k'] == 'v'
+    assert rpc.names()[-1] == 'snapshot_instance'
+    assert db.instance_get(active_server).task_state == 'image_snapshot_pending'
+
+
+def test_create_image_245_returns_the_image_id_and_checks_its_body(api, active_server):
+    resp = _action(api, active_server, {'createImage': {'name': 'snap'}}, version='2.45')
+    assert resp.status_code == 202
+    assert resp.headers['Location'].endswith(resp.json['image_id'])
+    resp = _action(api, active_server, {'createImage': {}})
+    assert resp.status_code == 400
+    assert 'name' in resp.json['badRequest']['message']
+    # a second snapshot while the first is pending is refused, and leaves no image
+    resp = _action(api, active_server, {'createImage': {'name': 'again'}})
+    assert resp.status_code == 409

@@ -54,13 +54,16 @@ def test_create_rejects_unknown_attributes_and_bad_user_data(api):
 
 
 def test_create_with_unknown_network_or_port_is_400(api):
-    for entry, message in (({'uuid': 'net-1'}, 'Network net-1 could not be found.'),
-                           ({'port': 'p-1'}, 'Port p-1 could not be found.')):
+    unknown = '2c1f4a1e-9a0e-4c63-9d6b-0c6c3b8c1d11'
+    for entry, message in (
+            ({'uuid': 'net-1'}, 'network uuid is not in proper format (net-1)'),
+            ({'uuid': unknown}, 'Network %s could not be found.' % unknown),
+            ({'port': 'p-1'}, 'Port p-1 could not be found')):
         resp = api.post('/v2.1/servers', {'server': {
             'name': 'a', 'imageRef': IMAGE, 'flavorRef': '1', 'networks': [entry]}},
             version='2.37')
         assert resp.status_code == 400
-        assert resp.json['badRequest']['message'] == message
+        assert message in resp.json['badRequest']['message']
 
 
 def test_create_with_unknown_flavor_or_image_is_400(api):
