@@ -79,6 +79,7 @@ def write_config(workdir, nodes_per_host, default='', sections=''):
         f.write(f"""[DEFAULT]
 state_path = {workdir}
 periodic_interval = 600
+network_executor = dry-run
 default_log_levels = novalite=WARNING,oslo_messaging=WARNING,amqp=WARNING
 {default}
 [fake_driver]
@@ -92,9 +93,21 @@ ram = -1
     return config
 
 
+def create_network(config, env=None):
+    """A /20 every server gets an address on (the flood is 2,000 servers; the default /24
+    that novalite-all would create holds 253)."""
+    manage = os.path.join(BIN, 'novalite-manage')
+    subprocess.run([manage, '--config-file', config, 'db', 'sync'], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([manage, '--config-file', config, 'network', 'create', '--label', 'bench',
+                    '--fixed_range_v4', '10.8.0.0/20', '--network_size', '4096',
+                    '--bridge', 'br100'], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
 def start_all(workdir, port, computes, nodes_per_host):
     config = write_config(workdir, nodes_per_host,
                           sections='[api]\nosapi_compute_listen_port = %d\n' % port)
+    create_network(config)
     log = open(os.path.join(workdir, 'novalite-all.log'), 'w')
     proc = subprocess.Popen([os.path.join(BIN, 'novalite-all'), '--config-file', config,
                              '--fake-computes', str(computes)], stdout=log,
@@ -123,11 +136,13 @@ def start_rabbit(workdir, port, computes, nodes_per_host):
                    stdout=subprocess.DEVNULL)
     subprocess.run([manage, '--config-file', config, 'bootstrap'], check=True, env=env,
                    stdout=subprocess.DEVNULL)
+    create_network(config, env)
     cmds = [[os.path.join(BIN, 'gunicorn'), '-w', '2', '-k', 'gthread', '--threads', '16',
              '-b', '127.0.0.1:%d' % port, '--log-level', 'warning',
              'novalite.api.wsgi:init_application()'],
             [os.path.join(BIN, 'novalite-conductor'), '--config-file', config],
-            [os.path.join(BIN, 'novalite-scheduler'), '--config-file', config]]
+            [os.path.join(BIN, 'novalite-scheduler'), '--config-file', config],
+            [os.path.join(BIN, 'novalite-network'), '--config-file', config]]
     for i in range(computes):
         cmds.append([os.path.join(BIN, 'novalite-compute'), '--config-file', config,
                      '--host', 'compute%d' % (i + 1)])

@@ -20,6 +20,7 @@ from novalite import rpc
 from novalite import service
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
+from novalite.cmd import network as network_cmd
 from novalite.cmd import scheduler as scheduler_cmd
 from novalite.compute import api as compute_api
 from novalite.db import api as db_api
@@ -75,7 +76,8 @@ def make_conf(state_path, **overrides):
     """A parsed ConfigOpts on ``state_path``; overrides as ``group__name=value`` or ``name=value``."""
     # Each test gets its own in-process broker, so no message outlives its test.
     values = {(None, 'state_path'): str(state_path),
-              (None, 'transport_url'): 'inproc:///test-%s' % uuid.uuid4().hex[:12]}
+              (None, 'transport_url'): 'inproc:///test-%s' % uuid.uuid4().hex[:12],
+              (None, 'network_executor'): 'dry-run'}
     for key, value in overrides.items():
         group, _, name = key.rpartition('__')
         values[(group or None, name)] = value
@@ -123,7 +125,8 @@ class Cloud:
         bootstrap.ensure_defaults(self.db)
         self.drivers = {}
         self.services = [conductor_cmd.build(conf, self.db),
-                         scheduler_cmd.build(conf, self.db)]
+                         scheduler_cmd.build(conf, self.db),
+                         network_cmd.build(conf, self.db)]
         for host in hosts:
             driver = (drivers or {}).get(host) or plugin.load(
                 plugin.VIRT_DRIVERS, conf.compute_driver, conf)

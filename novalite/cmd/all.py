@@ -2,7 +2,10 @@
 
 Defaults: SQLite under state_path (schema created or migrated at start), the
 in-process message transport, Nova's default flavors and one image, N fake
-compute hosts, and the Compute API on 127.0.0.1:8774.
+compute hosts, a network service whose host changes are recorded, not made
+(``network_executor = dry-run``: no root needed), a ``private`` network
+10.0.0.0/24 and a ``public`` floating pool 172.24.4.0/24 when the database has
+none, and the Compute API on 127.0.0.1:8774.
 """
 
 import argparse
@@ -19,6 +22,7 @@ from novalite import service
 from novalite.cmd import common
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
+from novalite.cmd import network as network_cmd
 from novalite.cmd import scheduler as scheduler_cmd
 from novalite.db import api as db_api
 from novalite.db import engine as db_engine
@@ -46,11 +50,16 @@ class AllInOne:
         if conf.get_location('transport_url').location == cfg.Locations.opt_default:
             # Nothing configured: one process needs no broker.
             conf.set_override('transport_url', 'inproc://')
+        if conf.get_location('network_executor').location == cfg.Locations.opt_default:
+            # A laptop run must not need root or touch the host's interfaces.
+            conf.set_override('network_executor', 'dry-run')
         self.db = db_api.Database(conf)
         migration.db_sync(self.db.engine)
         bootstrap.ensure_defaults(self.db)
+        _ensure_default_networks(conf, self.db)
         self.services = [conductor_cmd.build(conf, self.db),
-                         scheduler_cmd.build(conf, self.db)]
+                         scheduler_cmd.build(conf, self.db),
+                         network_cmd.build(conf, self.db)]
         for index in range(fake_computes):
             self.services.append(compute_cmd.build(conf, host='compute%d' % (index + 1)))
         self.api_server = None
@@ -78,6 +87,20 @@ class AllInOne:
         self.db.dispose()
 
 
+def _ensure_default_networks(conf, db):
+    """A first run gets devstack's networks, so servers show addresses at once."""
+    from novalite import context as nl_context
+    from novalite.network import api as network_api
+    api = network_api.API(conf, db)
+    admin = nl_context.get_admin_context()
+    if not api.get_all(admin):
+        api.create(admin, label='private', cidr='10.0.0.0/24', num_networks=1,
+                   network_size=256, bridge='br100', bridge_interface=conf.flat_interface,
+                   vlan_start=conf.vlan_start)
+    if not api.list_floating_ips():
+        api.create_floating_ips('172.24.4.0/24', 'public', conf.public_interface)
+
+
 def main(argv=None):
     own, rest = _own_args(sys.argv[1:] if argv is None else argv)
     conf = common.parse(rest, prog=BINARY)
@@ -98,6 +121,7 @@ def main(argv=None):
   database     {db_engine.connection_url(conf)}
   messaging    {conf.transport_url}
   computes     {own.fake_computes} fake hosts (compute1..compute{own.fake_computes})
+  network      {conf.network_manager} manager, host changes: {conf.network_executor}
 Try:
   curl -s -H 'X-Auth-Token: admin:admin' {url}/flavors
   python -c "import openstack; c = openstack.connect(auth_type='none', \\

@@ -11,6 +11,9 @@ from novalite.cmd import common
 from novalite.compute import manager
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.conductor import rpcapi as conductor_rpcapi
+from novalite.network import executor as network_executor
+from novalite.network import firewall
+from novalite.network import rpcapi as network_rpcapi
 
 BINARY = 'novalite-compute'
 
@@ -23,7 +26,9 @@ def build(conf, host=None, transport=None, driver=None):
     conductor = conductor_rpcapi.ConductorAPI(conf, transport)
     mgr = manager.ComputeManager(conf, host, driver, conductor,
                                  conductor_rpcapi.ComputeTaskAPI(conf, transport),
-                                 rpc.get_notifier(conf, 'compute.%s' % host))
+                                 network_rpcapi.NetworkAPI(conf, transport),
+                                 firewall.load(conf, network_executor.from_conf(conf)),
+                                 notifier=rpc.get_notifier(conf, 'compute.%s' % host))
     return service.Service(conf, BINARY, compute_rpcapi.TOPIC, host, [mgr],
                            service.ConductorReporter(conductor), manager=mgr,
                            transport=transport)

@@ -12,11 +12,14 @@ import json
 import re
 import uuid as uuidlib
 
+import netaddr
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 
 from novalite import exception
 from novalite import objects
 from novalite.compute import aggregates
+from novalite.compute.notifications import notification_payload  # noqa: F401 (re-exported)
 from novalite.compute import quotas as quota_mod
 from novalite.compute import server_groups as server_groups_mod
 from novalite.compute import states
@@ -65,13 +68,35 @@ class API:
         self.notifier = notifier
         self.quotas = quota_mod.QuotaEngine(conf, db)
         self.server_groups = server_groups_mod.ServerGroupAPI(conf, db)
+        self._network_api = None
+        self._security_group_api = None
+
+    @property
+    def network_api(self):
+        """The network facade (networks, fixed and floating IPs) on the same DB and RPC."""
+        if self._network_api is None:
+            from novalite.network import api as network_api
+            from novalite.network import rpcapi as network_rpcapi
+            self._network_api = network_api.API(self.conf, self.db,
+                                                network_rpcapi.NetworkAPI(self.conf),
+                                                self.compute_rpcapi)
+        return self._network_api
+
+    @property
+    def security_group_api(self):
+        if self._security_group_api is None:
+            from novalite.network import security_group_api
+            self._security_group_api = security_group_api.SecurityGroupAPI(
+                self.conf, self.db, self.compute_rpcapi)
+        return self._security_group_api
 
     # -- create -------------------------------------------------------------------
 
     def create(self, ctx, *, flavor_id, image_ref, name, min_count=1, max_count=1,
                key_name=None, metadata=None, availability_zone=None, user_data=None,
                description=None, access_ip_v4=None, access_ip_v6=None, scheduler_hints=None,
-               config_drive=False, tags=None, networks=None, hostname=None):
+               config_drive=False, tags=None, networks=None, hostname=None,
+               security_groups=None):
         """Validate, check quotas, write the records, cast the build.  Returns (instances, reservation_id)."""
         min_count = min_count or 1
         max_count = max_count or min_count
@@ -95,6 +120,8 @@ class API:
             except (binascii.Error, ValueError):
                 raise exception.Invalid(reason='Userdata content cannot be decoded.') from None
         availability_zone, forced_host, forced_node = self._parse_az(ctx, availability_zone)
+        requested_networks = self._check_requested_networks(ctx, networks, max_count)
+        security_groups = self._check_security_groups(ctx, security_groups)
         scheduler_hints = normalize_scheduler_hints(scheduler_hints)
         group = None
         if scheduler_hints.get('group'):
@@ -135,6 +162,7 @@ class API:
             self.db.instances_create(instances, group.uuid,
                                      self.server_groups.member_limit(ctx, group))
         for inst in instances:
+            self.security_group_api.populate_instance(ctx, inst.uuid, security_groups)
             self._notify(ctx, 'instance.create.start', inst)
         spec = objects.RequestSpec(
             flavor=flavor_snapshot, project_id=ctx.project_id, user_id=ctx.user_id,
@@ -142,9 +170,54 @@ class API:
             image=dict(image or {}), availability_zone=availability_zone,
             scheduler_hints=scheduler_hints,
             force_hosts=[forced_host] if forced_host else [],
-            force_nodes=[forced_node] if forced_node else [])
+            force_nodes=[forced_node] if forced_node else [],
+            requested_networks=requested_networks)
         self.conductor_api.build_instances(ctx, instances, spec)
         return instances, reservation_id
+
+    def _check_requested_networks(self, ctx, networks, max_count):
+        """None (default networks), [] (none) or [{uuid, fixed_ip}] checked against the DB."""
+        if not networks:
+            return networks
+        requested = []
+        for entry in networks:
+            net_uuid, fixed_ip = entry.get('uuid'), entry.get('fixed_ip')
+            if not uuidutils.is_uuid_like(net_uuid):
+                raise exception.Invalid(reason='Bad networks format: network uuid is not in '
+                                               'proper format (%s)' % net_uuid)
+            try:
+                network = self.network_api.get(ctx, net_uuid)
+            except exception.NetworkNotFound:
+                raise exception.Invalid(reason='Network %s could not be found.'
+                                               % net_uuid) from None
+            if fixed_ip is not None:
+                if max_count > 1:
+                    raise exception.Invalid(reason='max_count cannot be greater than 1 if a '
+                                                   'fixed_ip is specified.')
+                try:
+                    address = netaddr.IPAddress(fixed_ip)
+                except (netaddr.AddrFormatError, ValueError):
+                    raise exception.Invalid(reason='Invalid fixed IP address (%s)'
+                                                   % fixed_ip) from None
+                if address not in netaddr.IPNetwork(network['cidr']):
+                    raise exception.FixedIpInvalid(
+                        address=fixed_ip, reason='not in network %s (%s)'
+                                                 % (net_uuid, network['cidr']))
+            requested.append({'uuid': net_uuid, 'fixed_ip': fixed_ip})
+        return requested
+
+    def _check_security_groups(self, ctx, names):
+        """The group names a new server joins (``default`` when none), all existing."""
+        names = list(dict.fromkeys(names or ['default']))
+        if 'default' in names:
+            self.security_group_api.ensure_default(ctx)
+        for name in names:
+            try:
+                self.security_group_api.get_by_name(ctx, name)
+            except exception.SecurityGroupNotFound:
+                raise exception.Invalid(reason="Unable to find security_group with name or "
+                                               "id '%s'" % name) from None
+        return names
 
     def _get_flavor(self, flavor_id):
         try:
@@ -319,6 +392,71 @@ class API:
                 action=task_state, instance_uuid=instance.uuid, attr='task_state',
                 state=exc.kwargs.get('actual')) from None
 
+    # -- snapshots (createImage) ---------------------------------------------------------------
+
+    @check_state(vm_state=[states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
+                 action='createImage')
+    def snapshot(self, ctx, instance, name, metadata=None):
+        """Record a queued image and cast the snapshot to the host; returns the image."""
+        metadata = dict(metadata or {})
+        self._check_metadata(ctx.project_id, metadata)
+        source = {}
+        if instance.image_ref:
+            try:
+                source = self.db.image_get(instance.image_ref)
+            except exception.ImageNotFound:
+                source = {}
+        properties = {k: v for k, v in (source.get('properties') or {}).items()}
+        properties.update(metadata)
+        properties.update({'image_type': 'snapshot', 'instance_uuid': instance.uuid,
+                           'base_image_ref': instance.image_ref, 'user_id': ctx.user_id})
+        image = self.db.image_create({
+            'name': name, 'status': 'queued', 'visibility': 'private',
+            'owner': ctx.project_id, 'disk_format': source.get('disk_format', 'qcow2'),
+            'container_format': source.get('container_format', 'bare'),
+            'min_disk': instance.flavor.get('root_gb', 0),
+            'min_ram': source.get('min_ram', 0), 'properties': properties})
+        try:
+            instance = self._set_task(instance, states.IMAGE_SNAPSHOT_PENDING, [None])
+        except exception.InstanceInvalidState:
+            self.db.image_destroy(image['id'])
+            raise
+        self.compute_rpcapi.snapshot_instance(ctx, instance, image['id'])
+        return image
+
+    # -- interfaces (os-interface) ------------------------------------------------------------
+
+    _INTERFACE_STATES = [states.ACTIVE, states.PAUSED, states.STOPPED]
+
+    def list_interfaces(self, ctx, instance):
+        """The server's VIFs (network_info entries), from the info cache."""
+        return self.network_api.get_instance_nw_info(ctx, instance.uuid)
+
+    @check_state(vm_state=_INTERFACE_STATES, action='attach_interface')
+    def attach_interface(self, ctx, instance, network_id, requested_ip=None):
+        """A new VIF with a fixed IP of ``network_id``, plugged by the compute host."""
+        if not network_id:
+            raise exception.Invalid(reason='A network must be given (net_id): this cloud '
+                                           'has no ports.')
+        network = self.network_api.get(ctx, network_id)
+        if requested_ip is not None:
+            try:
+                address = netaddr.IPAddress(requested_ip)
+            except (netaddr.AddrFormatError, ValueError):
+                raise exception.Invalid(reason='Invalid fixed IP address (%s)'
+                                               % requested_ip) from None
+            if address not in netaddr.IPNetwork(network['cidr']):
+                raise exception.FixedIpInvalid(
+                    address=requested_ip, reason='not in network %s (%s)'
+                                                 % (network_id, network['cidr']))
+        return self.compute_rpcapi.attach_interface(ctx, instance, network_id, requested_ip)
+
+    @check_state(vm_state=_INTERFACE_STATES, action='detach_interface')
+    def detach_interface(self, ctx, instance, port_id):
+        if not any(vif['id'] == port_id for vif in self.list_interfaces(ctx, instance)):
+            raise exception.InterfaceNotFound(port_id=port_id, instance_id=instance.uuid)
+        self.compute_rpcapi.detach_interface(ctx, instance, port_id)
+
     # -- metadata -----------------------------------------------------------------------
 
     _METADATA_STATES = [states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED]
@@ -365,18 +503,6 @@ def normalize_scheduler_hints(hints):
     if isinstance(hints.get('query'), (dict, list)):
         hints['query'] = json.dumps(hints['query'])
     return hints
-
-
-def notification_payload(instance):
-    """The payload of instance.* notifications (a subset of Nova's)."""
-    return {'instance_id': instance.uuid, 'display_name': instance.display_name,
-            'tenant_id': instance.project_id, 'user_id': instance.user_id,
-            'state': instance.vm_state, 'state_description': instance.task_state or '',
-            'host': instance.host, 'node': instance.node,
-            'instance_type': instance.flavor.get('name'),
-            'memory_mb': instance.flavor.get('memory_mb'), 'vcpus': instance.flavor.get('vcpus'),
-            'root_gb': instance.flavor.get('root_gb'), 'image_ref_url': instance.image_ref,
-            'availability_zone': instance.availability_zone}
 
 
 def build(conf, db):

@@ -7,16 +7,18 @@ the server.  Operations on one instance are serialised by a per-instance lock.
 """
 
 import collections
+import os
 import threading
 import time
 import traceback
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
+from oslo_utils import excutils
 
 from novalite import context as nl_context
 from novalite import exception
-from novalite.compute import api as compute_api
+from novalite.compute import notifications
 from novalite.compute import resource_tracker
 from novalite.compute import states
 from novalite.objects.base import dt_to_str
@@ -64,14 +66,21 @@ class _Held:
 class ComputeManager:
     """Builds, runs and deletes the servers placed on this host."""
 
-    target = messaging.Target(version='1.0')
+    #: 1.1: attach_interface, detach_interface, refresh_instance_security_rules,
+    #: snapshot_instance
+    target = messaging.Target(version='1.1')
 
-    def __init__(self, conf, host, driver, conductor_api, compute_task_api, notifier=None):
+    def __init__(self, conf, host, driver, conductor_api, compute_task_api, network_api,
+                 firewall, notifier=None):
         self.conf = conf
         self.host = host
         self.driver = driver
         self.conductor = conductor_api
         self.compute_task_api = compute_task_api
+        #: the network service's RPC client: fixed IPs, VIFs, security rules
+        self.network_api = network_api
+        #: the security-group firewall of this host (novalite.network.firewall)
+        self.firewall = firewall
         self.notifier = notifier
         self.tracker = resource_tracker.ResourceTracker(conf, host, driver)
         self._locks = _InstanceLocks()
@@ -91,13 +100,26 @@ class ComputeManager:
                 self._finish_interrupted(ctx, instance)
                 continue
             self.tracker.track(instance)
+            self._restore_networking(ctx, instance)
         self.update_available_resource(ctx)
+
+    def _restore_networking(self, ctx, instance):
+        """After a restart: plug the VIFs again and re-apply the firewall (host state may
+        have been lost with the service, as Nova's init_host assumes)."""
+        try:
+            network_info = self.network_api.get_instance_nw_info(ctx, instance.uuid)
+            if network_info:
+                self.driver.plug_vifs(instance, network_info)
+                self._setup_firewall(ctx, instance, network_info)
+        except Exception:
+            LOG.exception('Restoring the networking of %s failed', instance.uuid)
 
     def _finish_interrupted(self, ctx, instance):
         if instance.task_state == states.DELETING:
             self._do_terminate(ctx, instance)
             return
         self.driver.destroy(ctx, instance)
+        self._release_network(ctx, instance)
         self._set_error(ctx, instance, exception.RescheduledException(
             instance_uuid=instance.uuid, reason='compute service restarted during the build'))
 
@@ -139,18 +161,22 @@ class ComputeManager:
     def _build(self, ctx, instance, request_spec, filter_properties, limits, node):
         claim = None
         spawned = False
+        network_info = None
         try:
             claim = self.tracker.instance_claim(instance, node, limits)
             instance = self._save(ctx, instance, {'host': self.host, 'node': node,
                                                   'task_state': states.NETWORKING},
                                   expected=[states.SCHEDULING, None])
+            network_info = self._allocate_network(ctx, instance, request_spec)
             instance = self._save(ctx, instance, {'task_state': states.BLOCK_DEVICE_MAPPING},
                                   expected=[states.NETWORKING])
             instance = self._save(ctx, instance, {'task_state': states.SPAWNING},
                                   expected=[states.BLOCK_DEVICE_MAPPING])
             spawned = True
+            self._setup_firewall(ctx, instance, network_info)
+            self.driver.plug_vifs(instance, network_info)
             self.driver.spawn(ctx, instance, request_spec.get('image') or {}, [], None,
-                              network_info=[], block_device_info=None)
+                              network_info=network_info, block_device_info=None)
             info = self.driver.get_info(instance)
             instance = self._save(ctx, instance, {
                 'vm_state': states.ACTIVE, 'task_state': None, 'power_state': info.state,
@@ -160,18 +186,25 @@ class ComputeManager:
             # Not counted as a failed build (Nova counts it): a user's delete says
             # nothing about this host.
             LOG.info('Instance %s was deleted during its build', instance.uuid)
-            self._undo_build(ctx, instance, claim, spawned)
+            self._undo_build(ctx, instance, claim, spawned, network_info)
             self._report(ctx, node)
             return
         except exception.BuildAbortException as exc:
-            self._undo_build(ctx, instance, claim, spawned)
+            self._undo_build(ctx, instance, claim, spawned, network_info)
             self._set_error(ctx, instance, exc)
             self._build_failed(node)
             self._report(ctx, node)
             return
+        except self._NETWORK_ALLOCATION_ERRORS as exc:
+            # The networks are the same on every host: rescheduling cannot help.
+            LOG.warning('Networking for %s failed: %s', instance.uuid, exc)
+            self._undo_build(ctx, instance, claim, spawned, network_info)
+            self._set_error(ctx, instance, exc)
+            self._report(ctx, node)
+            return
         except Exception as exc:  # anything else: another host may do better
             LOG.warning('Build of %s failed on %s: %s', instance.uuid, self.host, exc)
-            self._undo_build(ctx, instance, claim, spawned)
+            self._undo_build(ctx, instance, claim, spawned, network_info)
             # Counted and reported before the reschedule, so the scheduler can see it.
             self._build_failed(node)
             self._report(ctx, node)
@@ -180,6 +213,37 @@ class ComputeManager:
         self._build_succeeded(node)
         self._notify(ctx, 'instance.create.end', instance)
         self._report(ctx, node)
+
+    _NETWORK_ALLOCATION_ERRORS = (exception.NoMoreFixedIps, exception.NoMoreNetworks,
+                                  exception.NetworkNotFound, exception.FixedIpAlreadyInUse,
+                                  exception.FixedIpInvalid)
+
+    def _allocate_network(self, ctx, instance, request_spec):
+        """Fixed IPs and VIFs from the network service (none if the request said so)."""
+        requested = request_spec.get('requested_networks')
+        if requested == []:
+            return []
+        return self.network_api.allocate_for_instance(
+            ctx, instance.uuid, instance.project_id, self.host, requested_networks=requested)
+
+    def _setup_firewall(self, ctx, instance, network_info):
+        if not network_info:
+            return
+        security_info = self.network_api.get_instance_security_rules(ctx, instance.uuid)
+        self.firewall.setup_instance(instance.uuid, security_info)
+
+    def _release_network(self, ctx, instance):
+        """Drop the firewall and release the server's addresses; failures are logged, not
+        raised, so the rest of a cleanup still happens."""
+        try:
+            self.firewall.remove_instance(instance.uuid)
+        except Exception:
+            LOG.exception('Removing the firewall of %s failed', instance.uuid)
+        try:
+            self.network_api.deallocate_for_instance(ctx, instance.uuid, instance.project_id,
+                                                     self.host)
+        except Exception:
+            LOG.exception('Releasing the network of %s failed', instance.uuid)
 
     def _build_failed(self, node):
         """Nova: count the failure for the scheduler; disable this service at the threshold."""
@@ -212,12 +276,18 @@ class ComputeManager:
         with self._failures_lock:
             self._failed_builds = 0
 
-    def _undo_build(self, ctx, instance, claim, spawned):
+    def _undo_build(self, ctx, instance, claim, spawned, network_info=None):
         if spawned:
             try:
-                self.driver.destroy(ctx, instance)
+                self.driver.destroy(ctx, instance, network_info=network_info)
             except Exception:  # leave the error of the build as the one reported
                 LOG.exception('Cleanup of %s after a failed build failed', instance.uuid)
+        if network_info is not None:
+            try:
+                self.driver.unplug_vifs(instance, network_info)
+            except Exception:
+                LOG.exception('Unplugging the VIFs of %s failed', instance.uuid)
+            self._release_network(ctx, instance)
         if claim is not None:
             claim.abort()
 
@@ -263,7 +333,11 @@ class ComputeManager:
             self._do_terminate(ctx, instance)
 
     def _do_terminate(self, ctx, instance):
-        self.driver.destroy(ctx, instance)
+        network_info = self._network_info(ctx, instance)
+        self.driver.destroy(ctx, instance, network_info=network_info)
+        if network_info:
+            self.driver.unplug_vifs(instance, network_info)
+        self._release_network(ctx, instance)
         self.tracker.release(instance.uuid)
         try:
             self.conductor.instance_destroy(ctx, instance.uuid)
@@ -272,6 +346,106 @@ class ComputeManager:
         self._notify(ctx, 'instance.delete.end', instance)
         if instance.node:
             self._report(ctx, instance.node)
+
+    def _network_info(self, ctx, instance):
+        try:
+            return self.network_api.get_instance_nw_info(ctx, instance.uuid)
+        except Exception:
+            LOG.exception('Reading the network info of %s failed', instance.uuid)
+            return []
+
+    # -- snapshots ------------------------------------------------------------------------------
+
+    def snapshot_instance(self, ctx, instance, image_id):
+        """Have the driver copy the root disk; the conductor activates (or drops) the image."""
+        instance = self._instance(instance)
+        with self._locks(instance.uuid):
+            try:
+                instance = self._save(ctx, instance, {'task_state': states.IMAGE_SNAPSHOT},
+                                      expected=[states.IMAGE_SNAPSHOT_PENDING])
+            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound) as exc:
+                LOG.info('Snapshot of %s abandoned: %s', instance.uuid, exc)
+                self.conductor.image_destroy(ctx, image_id)
+                return
+            self._notify(ctx, 'instance.snapshot.start', instance)
+
+            def update_task_state(task_state, expected_state=states.IMAGE_SNAPSHOT):
+                self._save(ctx, instance, {'task_state': task_state}, expected=[expected_state])
+
+            try:
+                location = self.driver.snapshot(ctx, instance, image_id, update_task_state)
+            except Exception as exc:
+                # Nova: the image goes, the server stays as it was; the fault says why.
+                LOG.warning('Snapshot of %s failed: %s', instance.uuid, exc)
+                self.conductor.image_destroy(ctx, image_id)
+                self.conductor.instance_fault_create(
+                    ctx, instance.uuid, getattr(exc, 'code', 500) or 500,
+                    'snapshot failed: %s' % getattr(exc, 'message', exc), None, self.host)
+                try:
+                    self.conductor.instance_update(ctx, instance.uuid, {'task_state': None})
+                except exception.InstanceNotFound:
+                    pass
+                return
+            values = {'status': 'active'}
+            if isinstance(location, str) and location:
+                values['location'] = 'file://' + location
+                try:
+                    values['size'] = os.path.getsize(location)
+                except OSError:
+                    pass
+            self.conductor.image_update(ctx, image_id, values)
+            try:
+                instance = self._save(ctx, instance, {'task_state': None},
+                                      expected=[states.IMAGE_UPLOADING])
+            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound) as exc:
+                LOG.info('Snapshot of %s finished after a change: %s', instance.uuid, exc)
+                return
+            self._notify(ctx, 'instance.snapshot.end', instance)
+
+    # -- interfaces and security groups ------------------------------------------------------
+
+    def attach_interface(self, ctx, instance, network_uuid, requested_ip=None):
+        """Allocate a VIF on ``network_uuid`` and plug it; on a driver failure, release it."""
+        instance = self._instance(instance)
+        with self._locks(instance.uuid):
+            vif = self.network_api.allocate_interface(
+                ctx, instance.uuid, instance.project_id, self.host, network_uuid,
+                requested_ip=requested_ip)
+            try:
+                self.driver.attach_interface(ctx, instance, {}, vif)
+            except Exception:
+                with excutils.save_and_reraise_exception():
+                    LOG.warning('Attaching interface %s to %s failed', vif['id'],
+                                instance.uuid)
+                    self.network_api.deallocate_interface(ctx, instance.uuid, self.host,
+                                                          vif['id'])
+            self._refresh_firewall(ctx, instance.uuid)
+            self._notify(ctx, 'instance.interface_attach.end', instance)
+            return vif
+
+    def detach_interface(self, ctx, instance, port_id):
+        """Unplug VIF ``port_id`` from the guest, then release its fixed IP."""
+        instance = self._instance(instance)
+        with self._locks(instance.uuid):
+            vif = next((v for v in self._network_info(ctx, instance) if v['id'] == port_id),
+                       None)
+            if vif is None:
+                raise exception.InterfaceNotFound(port_id=port_id, instance_id=instance.uuid)
+            self.driver.detach_interface(ctx, instance, vif)
+            self.network_api.deallocate_interface(ctx, instance.uuid, self.host, port_id)
+            self._refresh_firewall(ctx, instance.uuid)
+            self._notify(ctx, 'instance.interface_detach.end', instance)
+
+    def refresh_instance_security_rules(self, ctx, instance_uuid):
+        """Re-render one server's firewall chain (its groups or their rules changed)."""
+        with self._locks(instance_uuid):
+            self._refresh_firewall(ctx, instance_uuid)
+
+    def _refresh_firewall(self, ctx, instance_uuid):
+        if instance_uuid not in self.tracker.tracked:
+            return  # not (or no longer) on this host
+        security_info = self.network_api.get_instance_security_rules(ctx, instance_uuid)
+        self.firewall.refresh_instance(instance_uuid, security_info)
 
     # -- power actions ------------------------------------------------------------------
 
@@ -283,7 +457,8 @@ class ComputeManager:
         with self._locks(instance.uuid):
             self._run_action(
                 ctx, instance, 'reboot', tasks,
-                lambda inst: self.driver.reboot(ctx, inst, [], reboot_type),
+                lambda inst: self.driver.reboot(ctx, inst, self._network_info(ctx, inst),
+                                                reboot_type),
                 vm_state=states.ACTIVE)
 
     def stop_instance(self, ctx, instance):
@@ -293,7 +468,8 @@ class ComputeManager:
 
     def start_instance(self, ctx, instance):
         self._simple_action(ctx, instance, 'power_on', states.POWERING_ON, states.ACTIVE,
-                            lambda inst: self.driver.power_on(ctx, inst, []))
+                            lambda inst: self.driver.power_on(
+                                ctx, inst, self._network_info(ctx, inst)))
 
     def pause_instance(self, ctx, instance):
         self._simple_action(ctx, instance, 'pause', states.PAUSING, states.PAUSED,
@@ -309,7 +485,8 @@ class ComputeManager:
 
     def resume_instance(self, ctx, instance):
         self._simple_action(ctx, instance, 'resume', states.RESUMING, states.ACTIVE,
-                            lambda inst: self.driver.resume(ctx, inst, []))
+                            lambda inst: self.driver.resume(
+                                ctx, inst, self._network_info(ctx, inst)))
 
     def _simple_action(self, ctx, instance, name, task_state, vm_state, call):
         instance = self._instance(instance)
@@ -396,4 +573,4 @@ class ComputeManager:
 
     def _notify(self, ctx, event, instance):
         if self.notifier is not None:
-            self.notifier.info(ctx, event, compute_api.notification_payload(instance))
+            self.notifier.info(ctx, event, notifications.notification_payload(instance))

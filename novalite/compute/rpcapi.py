@@ -49,3 +49,28 @@ class ComputeAPI:
     def change_instance_metadata(self, ctx, instance, diff):
         self._cast(ctx, instance.host, 'change_instance_metadata', instance=instance.to_dict(),
                    diff=diff)
+
+    # -- 1.1: networking on the host ---------------------------------------------------------
+
+    def _call(self, ctx, host, method, version='1.1', timeout=None, **kwargs):
+        client = self.client.prepare(server=host, version=version, timeout=timeout)
+        return client.call(ctx, method, **kwargs)
+
+    def attach_interface(self, ctx, instance, network_uuid, requested_ip=None):
+        """Allocate a VIF on ``network_uuid`` and plug it; returns the VIF (network_info entry)."""
+        return self._call(ctx, instance.host, 'attach_interface', instance=instance.to_dict(),
+                          network_uuid=network_uuid, requested_ip=requested_ip)
+
+    def detach_interface(self, ctx, instance, port_id):
+        """Unplug VIF ``port_id`` and release its fixed IP."""
+        return self._call(ctx, instance.host, 'detach_interface', instance=instance.to_dict(),
+                          port_id=port_id)
+
+    def snapshot_instance(self, ctx, instance, image_id):
+        self.client.prepare(server=instance.host, version='1.1').cast(
+            ctx, 'snapshot_instance', instance=instance.to_dict(), image_id=image_id)
+
+    def refresh_instance_security_rules(self, ctx, host, instance_uuid):
+        """Re-render the firewall of one server after its groups or rules changed."""
+        self.client.prepare(server=host, version='1.1').cast(
+            ctx, 'refresh_instance_security_rules', instance_uuid=instance_uuid)

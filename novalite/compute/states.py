@@ -35,6 +35,10 @@ RESUMING = 'resuming'
 POWERING_OFF = 'powering-off'
 POWERING_ON = 'powering-on'
 DELETING = 'deleting'
+IMAGE_SNAPSHOT = 'image_snapshot'
+IMAGE_SNAPSHOT_PENDING = 'image_snapshot_pending'
+IMAGE_PENDING_UPLOAD = 'image_pending_upload'
+IMAGE_UPLOADING = 'image_uploading'
 
 # task states during which a HARD reboot may still be asked for
 HARD_REBOOT_TASKS = [None, REBOOTING, REBOOT_PENDING, REBOOT_STARTED, REBOOTING_HARD,

@@ -21,8 +21,8 @@ LOG = logging.getLogger(__name__)
 class ConductorManager:
     """DB proxy endpoint for services that must not touch the database."""
 
-    # 1.1: service_disable
-    target = messaging.Target(version='1.1')
+    # 1.1: service_disable; 1.2: image_update, image_destroy
+    target = messaging.Target(version='1.2')
 
     def __init__(self, conf, db):
         self.conf = conf
@@ -61,6 +61,13 @@ class ConductorManager:
 
     def compute_node_update(self, ctx, host, nodename, values):
         self.db.compute_node_update(host, nodename, values)
+
+    def image_update(self, ctx, image_id, values):
+        """A snapshot's record once its file is written (status, location, size)."""
+        return self.db.image_update(image_id, values)
+
+    def image_destroy(self, ctx, image_id):
+        self.db.image_destroy(image_id)
 
 
 class ComputeTaskManager:

@@ -43,6 +43,14 @@ class ConductorAPI:
         return [objects.Instance.from_dict(d) for d in self.client.call(
             ctx, 'instance_get_all_by_host', host=host)]
 
+    def image_update(self, ctx, image_id, values):
+        """Update an image record (a snapshot's); needs a 1.2 conductor."""
+        return self.client.prepare(version='1.2').call(ctx, 'image_update',
+                                                       image_id=image_id, values=values)
+
+    def image_destroy(self, ctx, image_id):
+        self.client.prepare(version='1.2').call(ctx, 'image_destroy', image_id=image_id)
+
     def compute_node_update(self, ctx, host, nodename, values):
         self.client.cast(ctx, 'compute_node_update', host=host, nodename=nodename,
                          values=values)

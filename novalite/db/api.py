@@ -34,6 +34,8 @@ T_KEYPAIRS = models.KeyPair.__table__
 T_INSTANCES = models.Instance.__table__
 T_FAULTS = models.InstanceFault.__table__
 T_QUOTAS = models.Quota.__table__
+T_SG_INSTANCES = models.SecurityGroupInstanceAssociation.__table__
+T_INFO_CACHES = models.InstanceInfoCache.__table__
 
 # Instance columns that only the DB layer manages.
 _INSTANCE_SORT_KEYS = {'created_at', 'updated_at', 'display_name', 'uuid', 'vm_state',
@@ -262,6 +264,19 @@ class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsM
             conn.execute(T_IMAGES.insert().values(**values))
         return self.image_get(values['id'])
 
+    def image_update(self, image_id, values):
+        values = dict(values, updated_at=utcnow())
+        with self._write() as conn:
+            result = conn.execute(T_IMAGES.update().where(T_IMAGES.c.id == str(image_id))
+                                  .values(**values))
+        if result.rowcount == 0:
+            raise exception.ImageNotFound(image_id=image_id)
+        return self.image_get(image_id)
+
+    def image_destroy(self, image_id):
+        with self._write() as conn:
+            conn.execute(T_IMAGES.delete().where(T_IMAGES.c.id == str(image_id)))
+
     def image_get(self, image_id):
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(T_IMAGES).where(T_IMAGES.c.id == str(image_id))).first()
@@ -477,6 +492,13 @@ class Database(db_aggregates.AggregatesMixin, db_instance_groups.InstanceGroupsM
                 T_INSTANCES.c.uuid == instance_uuid, T_INSTANCES.c.deleted == sa.false()).values(
                 deleted=True, deleted_at=now, terminated_at=now, updated_at=now,
                 vm_state='deleted', task_state=None, power_state=0))
+            if result.rowcount:
+                # What hangs off a server goes with it (Nova: instance_destroy).  Its
+                # fixed and floating IPs were released by the network service first.
+                conn.execute(T_SG_INSTANCES.delete().where(
+                    T_SG_INSTANCES.c.instance_uuid == instance_uuid))
+                conn.execute(T_INFO_CACHES.delete().where(
+                    T_INFO_CACHES.c.instance_uuid == instance_uuid))
         if result.rowcount == 0:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
 

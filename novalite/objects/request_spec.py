@@ -21,6 +21,8 @@ class RequestSpec(Record):
     by the conductor: ``{'uuid', 'name', 'policy', 'rules': {'max_server_per_host':
     n}, 'members': [instance uuids, including this request's], 'hosts': [hosts
     members are on]}``; the engine appends each chosen host to ``hosts``.
+    ``requested_networks`` is None (the network manager's default networks), an
+    empty list (no networking: ``networks: "none"``), or ``[{'uuid', 'fixed_ip'}]``.
     """
 
     flavor: dict
@@ -36,6 +38,7 @@ class RequestSpec(Record):
     force_hosts: list = dataclasses.field(default_factory=list)
     force_nodes: list = dataclasses.field(default_factory=list)
     instance_group: dict | None = None
+    requested_networks: list | None = None
 
     @property
     def memory_mb(self):

@@ -35,6 +35,7 @@ transport_url = {rabbit_url}
 state_path = {tmp_path}
 report_interval = 1
 periodic_interval = 5
+network_executor = dry-run
 [database]
 connection = {mysql_url}
 [quota]
@@ -53,6 +54,7 @@ ram = -1
                 '-b', '127.0.0.1:%d' % port, 'novalite.api.wsgi:init_application()'],
         'conductor': [_script('novalite-conductor'), '--config-file', str(config)],
         'scheduler': [_script('novalite-scheduler'), '--config-file', str(config)],
+        'network': [_script('novalite-network'), '--config-file', str(config)],
     }
     for host in HOSTS:
         commands[host] = [_script('novalite-compute'), '--config-file', str(config),
@@ -107,7 +109,8 @@ def test_twenty_servers_spread_over_three_computes(deployment):
             last_error[:] = [exc]
             return False
         up = {(s.binary, s.host) for s in services if s.state == 'up'}
-        wanted = {('novalite-conductor', None), ('novalite-scheduler', None)}
+        wanted = {('novalite-conductor', None), ('novalite-scheduler', None),
+                  ('novalite-network', None)}
         binaries = {b for b, _ in up}
         computes = {h for b, h in up if b == 'novalite-compute'}
         return {b for b, _ in wanted} <= binaries and set(HOSTS) <= computes

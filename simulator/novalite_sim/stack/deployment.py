@@ -247,6 +247,8 @@ class Deployment:
                         'report_interval = %d' % s.report_interval,
                         'service_down_time = %d' % s.service_down_time,
                         'periodic_interval = %d' % s.periodic_interval,
+                        # thousands of fake hosts share this machine's network stack
+                        'network_executor = dry-run',
                         'default_log_levels = %s' % LOG_LEVELS],
             'database': ['connection = %s' % self.database_url],
             'fake_driver': ['vcpus = %d' % s.host_vcpus, 'memory_mb = %d' % s.host_ram_mb,
@@ -303,6 +305,10 @@ class Deployment:
             self._spawn('conductor-%d' % i, 'conductor', [
                 _script('novalite-conductor'), '--config-file', self.config,
                 '--host', 'stack-conductor-%d' % i])
+        # Computes ask it for each server's fixed IPs (none unless networks exist).
+        self._spawn('network', 'network', [
+            _script('novalite-network'), '--config-file', self.config,
+            '--host', 'stack-network'])
         for i in range(s.schedulers):
             self._spawn('scheduler-%d' % i, 'scheduler', [
                 _script('novalite-scheduler'), '--config-file', self.config,
@@ -363,10 +369,12 @@ class Deployment:
             return 'waiting for the API'
         up = [s['binary'] for s in services if s['state'] == 'up']
         conductors, schedulers = up.count('novalite-conductor'), up.count('novalite-scheduler')
-        if conductors >= self.s.conductors and schedulers >= self.s.schedulers:
+        networks = up.count('novalite-network')
+        if (conductors >= self.s.conductors and schedulers >= self.s.schedulers
+                and networks >= 1):
             return True
-        return 'conductors up %d/%d, schedulers up %d/%d' % (
-            conductors, self.s.conductors, schedulers, self.s.schedulers)
+        return 'conductors up %d/%d, schedulers up %d/%d, network up %d/1' % (
+            conductors, self.s.conductors, schedulers, self.s.schedulers, networks)
 
     def _computes_up(self):
         services = self._services()
