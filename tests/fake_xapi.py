@@ -134,9 +134,10 @@ class FakeXapi:
 
     # -- lifecycle of the server ---------------------------------------------------------
 
-    def start(self):
-        """Serve on a free loopback port in a background thread; returns the URL."""
-        self._server = _Server(('127.0.0.1', 0), requestHandler=_Handler, allow_none=True,
+    def start(self, port=0):
+        """Serve on ``port`` (default: a free one) of loopback in a background thread;
+        returns the URL."""
+        self._server = _Server(('127.0.0.1', port), requestHandler=_Handler, allow_none=True,
                                logRequests=False)
         self._server.register_instance(self)
         self._thread = threading.Thread(target=self._server.serve_forever,

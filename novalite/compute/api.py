@@ -51,6 +51,18 @@ def check_state(vm_state=None, task_state=(None,), action=None):
     return wrapper
 
 
+def _check_fixed_ip(network, fixed_ip):
+    """Refuse an address that is malformed (400) or outside ``network`` (FixedIpInvalid)."""
+    try:
+        address = netaddr.IPAddress(fixed_ip)
+    except (netaddr.AddrFormatError, ValueError):
+        raise exception.Invalid(reason='Invalid fixed IP address (%s)' % fixed_ip) from None
+    if address not in netaddr.IPNetwork(network['cidr']):
+        raise exception.FixedIpInvalid(
+            address=fixed_ip, reason='not in network %s (%s)' % (network['uuid'],
+                                                                 network['cidr']))
+
+
 def sanitize_hostname(name, default='server'):
     """A DNS label from a display name, as Nova does (lowercase, a-z0-9-, <= 63)."""
     host = _HOSTNAME_BAD.sub('-', (name or '').lower().replace('_', '-')).strip('-.')
@@ -194,15 +206,7 @@ class API:
                 if max_count > 1:
                     raise exception.Invalid(reason='max_count cannot be greater than 1 if a '
                                                    'fixed_ip is specified.')
-                try:
-                    address = netaddr.IPAddress(fixed_ip)
-                except (netaddr.AddrFormatError, ValueError):
-                    raise exception.Invalid(reason='Invalid fixed IP address (%s)'
-                                                   % fixed_ip) from None
-                if address not in netaddr.IPNetwork(network['cidr']):
-                    raise exception.FixedIpInvalid(
-                        address=fixed_ip, reason='not in network %s (%s)'
-                                                 % (net_uuid, network['cidr']))
+                _check_fixed_ip(network, fixed_ip)
             requested.append({'uuid': net_uuid, 'fixed_ip': fixed_ip})
         return requested
 
@@ -440,15 +444,7 @@ class API:
                                            'has no ports.')
         network = self.network_api.get(ctx, network_id)
         if requested_ip is not None:
-            try:
-                address = netaddr.IPAddress(requested_ip)
-            except (netaddr.AddrFormatError, ValueError):
-                raise exception.Invalid(reason='Invalid fixed IP address (%s)'
-                                               % requested_ip) from None
-            if address not in netaddr.IPNetwork(network['cidr']):
-                raise exception.FixedIpInvalid(
-                    address=requested_ip, reason='not in network %s (%s)'
-                                                 % (network_id, network['cidr']))
+            _check_fixed_ip(network, requested_ip)
         return self.compute_rpcapi.attach_interface(ctx, instance, network_id, requested_ip)
 
     @check_state(vm_state=_INTERFACE_STATES, action='detach_interface')

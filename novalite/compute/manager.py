@@ -87,12 +87,25 @@ class ComputeManager:
         self._last_power_sync = time.monotonic()
         self._failures_lock = threading.Lock()
         self._failed_builds = 0  # consecutive, service-wide (the tracker counts per node)
+        self._driver_ready = False
 
     # -- service hooks ----------------------------------------------------------------
 
     def init_host(self, ctx):
-        """Connect the driver, count the instances already here, report resources."""
-        self.driver.init_host(self.host)
+        """Connect the driver, count the instances already here, report resources.
+
+        An unreachable hypervisor does not stop the service: it still heartbeats
+        (so os-services shows it up and its node absent or stale), and each
+        periodic pass tries the connection again until it works.
+        """
+        try:
+            self.driver.init_host(self.host)
+        except exception.HypervisorUnavailable as exc:
+            self._driver_ready = False
+            LOG.error('%s: the hypervisor is unavailable (%s); the service runs and retries '
+                      'every %ds', self.host, exc.message, self.conf.periodic_interval)
+            return
+        self._driver_ready = True
         self.tracker.refresh_totals()
         for instance in self.conductor.instance_get_all_by_host(ctx, self.host):
             if instance.vm_state == states.BUILDING or instance.task_state == states.DELETING:
@@ -129,6 +142,10 @@ class ComputeManager:
 
     def periodic_tasks(self, ctx):
         """Run by the service every periodic_interval; the power sync on its own interval."""
+        if not self._driver_ready:
+            self.init_host(ctx)
+            if not self._driver_ready:
+                return
         self.update_available_resource(ctx)
         interval = self.conf.sync_power_state_interval
         now = time.monotonic()

@@ -90,3 +90,32 @@ def test_refused_start_without_retries_names_the_xenapi_error(cloud, xapi):
     assert fault['message'] == ('Hypervisor error: XenAPI VM.start failed: INTERNAL_ERROR '
                                 'xenopsd: domain build failed'), fault
     _assert_cleaned_up(cloud, xapi)
+
+
+def test_a_compute_whose_hypervisor_is_down_runs_reports_and_connects_later(tmp_path):
+    """Issue 5: an unreachable hypervisor does not stop the compute service."""
+    port = nltest.free_port()
+    host = 'xen-late'
+    driver = plugin.instantiate(xen_driver.XenAPIDriver, nltest.make_conf(tmp_path / 'xen'))
+    for name, value in (('connection_url', 'http://127.0.0.1:%d' % port),
+                        ('connection_password', 'xen-secret'), ('connection_timeout', 2.0)):
+        driver.conf.set_override(name, value, group=options.GROUP)
+    cloud = nltest.Cloud(nltest.make_conf(tmp_path, periodic_interval=1, report_interval=1),
+                         hosts=(host,), drivers={host: driver}).start()
+    xapi = fake_xapi.FakeXapi(hostname=host)
+    try:
+        service = nltest.wait_for(
+            lambda: [s for s in cloud.db.service_get_all(binary='novalite-compute')
+                     if s.host == host and s.report_count > 0],
+            what='the compute heartbeating without its hypervisor')
+        assert service
+        assert not [n for n in cloud.db.compute_node_get_all() if n.host == host]
+
+        xapi.start(port)
+        nltest.wait_for(lambda: [n for n in cloud.db.compute_node_get_all()
+                                 if n.host == host], what='the node reported once xapi is up')
+        instance = cloud.boot()[0]
+        assert cloud.wait_state(instance.uuid, states.ACTIVE).host == host
+    finally:
+        cloud.stop()
+        xapi.stop()
