@@ -133,7 +133,7 @@ class API:
                 raise exception.Invalid(reason='Userdata content cannot be decoded.') from None
         availability_zone, forced_host, forced_node = self._parse_az(ctx, availability_zone)
         requested_networks = self._check_requested_networks(ctx, networks, max_count)
-        security_groups = self._check_security_groups(ctx, security_groups)
+        security_group_ids = self._check_security_groups(ctx, security_groups)
         scheduler_hints = normalize_scheduler_hints(scheduler_hints)
         group = None
         if scheduler_hints.get('group'):
@@ -173,8 +173,9 @@ class API:
             # servers and membership in one transaction (the member quota rechecked there)
             self.db.instances_create(instances, group.uuid,
                                      self.server_groups.member_limit(ctx, group))
+        self.security_group_api.populate_instances(ctx, [i.uuid for i in instances],
+                                                    security_group_ids)
         for inst in instances:
-            self.security_group_api.populate_instance(ctx, inst.uuid, security_groups)
             self._notify(ctx, 'instance.create.start', inst)
         spec = objects.RequestSpec(
             flavor=flavor_snapshot, project_id=ctx.project_id, user_id=ctx.user_id,
@@ -211,17 +212,12 @@ class API:
         return requested
 
     def _check_security_groups(self, ctx, names):
-        """The group names a new server joins (``default`` when none), all existing."""
-        names = list(dict.fromkeys(names or ['default']))
-        if 'default' in names:
-            self.security_group_api.ensure_default(ctx)
-        for name in names:
-            try:
-                self.security_group_api.get_by_name(ctx, name)
-            except exception.SecurityGroupNotFound:
-                raise exception.Invalid(reason="Unable to find security_group with name or "
-                                               "id '%s'" % name) from None
-        return names
+        """The ids of the groups a new server joins (``default`` when none), all existing."""
+        try:
+            return self.security_group_api.resolve_names(ctx, names)
+        except exception.SecurityGroupNotFound as exc:
+            raise exception.Invalid(reason="Unable to find security_group with name or id "
+                                           "'%s'" % exc.kwargs['security_group_id']) from None
 
     def _get_flavor(self, flavor_id):
         try:

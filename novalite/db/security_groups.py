@@ -94,6 +94,12 @@ class SecurityGroupsMixin:
                 raise exception.SecurityGroupNotFound(security_group_id=name)
             return self._groups_with_rules(conn, rows)[0]
 
+    def security_group_ids_by_name(self, project_id, names):
+        """{name: id} of the project's groups among ``names`` (one query, no rules)."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(T_GROUPS.c.name, T_GROUPS.c.id).where(
+                T_GROUPS.c.project_id == project_id, T_GROUPS.c.name.in_(list(names)))).all())
+
     def security_group_get_all(self, project_id=None):
         """Every group (of ``project_id`` when given), by project then name."""
         query = sa.select(T_GROUPS).order_by(T_GROUPS.c.project_id, T_GROUPS.c.name,
@@ -321,6 +327,16 @@ class SecurityGroupsMixin:
         except sa.exc.IntegrityError:
             return False
         return True
+
+    @retry_on_deadlock
+    def instances_add_security_groups(self, instance_uuids, group_ids):
+        """Put new servers in groups: every pair, in one transaction."""
+        now = utcnow()
+        rows = [{'security_group_id': _group_id(g), 'instance_uuid': u, 'created_at': now}
+                for u in instance_uuids for g in dict.fromkeys(group_ids)]
+        if rows:
+            with self._write() as conn:
+                conn.execute(T_ASSOC.insert(), rows)
 
     @retry_on_deadlock
     def instance_remove_security_group(self, instance_uuid, group_id):

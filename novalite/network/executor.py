@@ -101,6 +101,7 @@ class Executor:
         self.commands.append(cmd)
         if stdin is not None:
             self.inputs.append((cmd, stdin))
+        self._bound_records()
         text = format_command(cmd)
         LOG.debug('network executor (%s%s): %s', self.mode,
                   ', netns %s' % self.namespace if self.namespace else '', text)
@@ -189,11 +190,21 @@ class Executor:
                 # A failing undo must not hide the original error.
                 LOG.exception('undo %s failed', name)
 
+    #: the most recent records kept: a long-running service (novalite-all records every
+    #: command of every boot) must not grow without bound
+    max_records = 5000
+
+    def _bound_records(self):
+        for records in (self.commands, self.inputs, self.written):
+            if len(records) > self.max_records:
+                del records[:len(records) - self.max_records // 2]
+
     # -- files dnsmasq reads -------------------------------------------------------------------
 
     def write_file(self, path, content, mode=0o644):
         """Write ``content`` to ``path`` atomically (temp file + rename); recorded in dry-run."""
         self.written.append(str(path))
+        self._bound_records()
         LOG.debug('network executor (%s): write %s', self.mode, path)
         if self.dry_run:
             self.files[str(path)] = content

@@ -53,6 +53,18 @@ class Table:
         self.chains = []            # wrapped chain names (short), in creation order
         self.unwrapped_chains = []  # shared chains, declared if missing, never removed
         self.rules = []             # [Rule]
+        self._rendered = {}         # (chain, rule, wrap) -> (full chain, '-A ...' line)
+
+    @property
+    def rules(self):
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules):
+        # A set of the rules' identities beside the ordered list: add_rule's duplicate
+        # check stays O(1) with thousands of instance rules.
+        self._rules = list(rules)
+        self._keys = {r[:4] for r in self._rules}
 
     def wrap(self, chain):
         return '%s-%s' % (self.prefix, chain)
@@ -86,8 +98,9 @@ class Table:
         if wrap and chain not in self.chains:
             raise ValueError('unknown chain %r in table %s' % (chain, self.name))
         new = Rule(chain, rule, wrap, top, tag)
-        if not any(r[:4] == new[:4] for r in self.rules):
-            self.rules.append(new)
+        if new[:4] not in self._keys:
+            self._rules.append(new)
+            self._keys.add(new[:4])
 
     def remove_rule(self, chain, rule, wrap=True, top=False):
         self.rules = [r for r in self.rules if r[:4] != (chain, rule, wrap, top)]
@@ -105,9 +118,18 @@ class Table:
     def rendered_rules(self):
         """[(full chain, '-A chain rule', top, wrap)] in order."""
         out = []
+        cache = self._rendered
         for r in self.rules:
-            chain = self._full_chain(r.chain, r.wrap)
-            out.append((chain, '-A %s %s' % (chain, self.expand(r.rule)), r.top, r.wrap))
+            key = r[:3]
+            line = cache.get(key)
+            if line is None:
+                chain = self._full_chain(r.chain, r.wrap)
+                line = cache[key] = (chain, '-A %s %s' % (chain, self.expand(r.rule)))
+            out.append((line[0], line[1], r.top, r.wrap))
+        if len(cache) > 2 * len(self.rules) + 64:
+            # forget the lines of rules that are gone
+            live = {r[:3] for r in self.rules}
+            self._rendered = {k: v for k, v in cache.items() if k in live}
         return out
 
 
@@ -236,14 +258,23 @@ class IptablesManager:
                 out_decls[table.wrap(chain)] = ':%s - [0:0]' % table.wrap(chain)
             lines.append('*%s' % name)
             lines.extend(out_decls.values())
+            # Grouped once per table: per chain, a scan of every rule would make a
+            # host with N instances pay O(N^2) on each apply.
+            foreign_by_chain = collections.defaultdict(list)
+            for chain, line in foreign:
+                foreign_by_chain[chain].append(line)
+            rendered_by_chain = collections.defaultdict(list)
+            for chain, line, top, _ in rendered:
+                rendered_by_chain[chain].append((line, top))
             for chain in out_decls:
-                lines.extend(self._chain_rules(chain, foreign, rendered))
+                lines.extend(self._chain_rules(foreign_by_chain.get(chain, ()),
+                                               rendered_by_chain.get(chain, ())))
             lines.append('COMMIT')
             unwrapped[name] = wanted_unwrapped
         return '\n'.join(lines) + '\n', unwrapped
 
-    def _chain_rules(self, chain, foreign, rendered):
-        theirs = [line for c, line in foreign if c == chain]
+    def _chain_rules(self, theirs, mine):
+        """One chain's lines: pinned foreign top, our top, foreign, ours, pinned bottom."""
         top_theirs, mid_theirs, bottom_theirs = [], [], []
         for line in theirs:
             body = line.split(None, 2)[2] if len(line.split(None, 2)) > 2 else ''
@@ -253,7 +284,6 @@ class IptablesManager:
                 bottom_theirs.append(line)
             else:
                 mid_theirs.append(line)
-        mine = [(line, top) for c, line, top, _ in rendered if c == chain]
         top_mine = [line for line, top in mine if top]
         rest_mine = [line for line, top in mine if not top]
         return top_theirs + top_mine + mid_theirs + rest_mine + bottom_theirs

@@ -229,15 +229,27 @@ class SecurityGroupAPI:
         """The server's groups as API bodies, by name."""
         return [group_view(g) for g in self.db.security_group_get_by_instance(instance_uuid)]
 
+    def resolve_names(self, ctx, names):
+        """The ids of the caller's groups ``names`` (``default`` when none; made on first
+        need); SecurityGroupNotFound naming the first missing one."""
+        names = list(dict.fromkeys(names or [DEFAULT_GROUP]))
+        ids = self.db.security_group_ids_by_name(ctx.project_id, names)
+        if DEFAULT_GROUP in names and DEFAULT_GROUP not in ids:
+            ids[DEFAULT_GROUP] = self.db.security_group_ensure_default(
+                ctx.project_id, ctx.user_id)['id']
+        for name in names:
+            if name not in ids:
+                raise exception.SecurityGroupNotFound(security_group_id=name)
+        return [ids[name] for name in names]
+
+    def populate_instances(self, ctx, instance_uuids, group_ids):
+        """Record new servers' groups (ids from :meth:`resolve_names`).  No refresh: each
+        server's firewall is built at spawn."""
+        self.db.instances_add_security_groups(instance_uuids, group_ids)
+
     def populate_instance(self, ctx, instance_uuid, names):
-        """Record a new server's groups (by name, in the caller's project; ``default`` when
-        none is named).  No refresh: the server's firewall is built at spawn."""
-        for name in list(dict.fromkeys(names or [DEFAULT_GROUP])):
-            if name == DEFAULT_GROUP:
-                group = self.db.security_group_ensure_default(ctx.project_id, ctx.user_id)
-            else:
-                group = self.db.security_group_get_by_name(ctx.project_id, name)
-            self.db.instance_add_security_group(instance_uuid, group['id'])
+        """Record a new server's groups by name (``default`` when none is named)."""
+        self.populate_instances(ctx, [instance_uuid], self.resolve_names(ctx, names))
 
     def add_to_instance(self, ctx, instance, name):
         """Put the server in the caller's group ``name`` (400 if it already is)."""

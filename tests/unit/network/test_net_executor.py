@@ -132,3 +132,13 @@ def test_write_file_atomic_real_and_recorded_dry(tmp_path):
     assert dry.files == {'/nonexistent/dir/f': 'x'} and dry.read_file('/nonexistent/dir/f') == 'x'
     assert dry.written == ['/nonexistent/dir/f'] and dry.commands == []
     assert not os.path.exists('/nonexistent/dir/f')
+
+
+def test_records_are_bounded_and_keep_the_latest():
+    """novalite-all records every command of every boot: the history must not grow forever."""
+    ex = executor_mod.Executor('dry-run')
+    ex.max_records = 10
+    for i in range(25):
+        ex.execute('iptables-restore', stdin='rules %d' % i)
+    assert len(ex.commands) <= 10 and len(ex.inputs) <= 10
+    assert ex.inputs[-1] == (('iptables-restore',), 'rules 24')

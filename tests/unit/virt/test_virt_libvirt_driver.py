@@ -430,3 +430,25 @@ class _DeadConnection:
 
     def isAlive(self):
         return 0
+
+
+def test_a_file_image_of_the_registry_is_fetched_into_the_cache(driver, tmp_path):
+    """A snapshot (or any image registered with a file:// location) boots without a
+    manual cache step: the base is copied into _base/<id>, then overlaid."""
+    from novalite_plugins.virt.libvirt import disk
+    source = tmp_path / 'snapshot.qcow2'
+    disk.create_blank(str(source), 1)
+    instance_dir = tmp_path / 'inst'
+    instance_dir.mkdir()
+    instance = make_instance()
+    meta = {'id': 'snap-1', 'location': 'file://%s' % source}
+    path = driver._create_root_disk(instance, meta, str(instance_dir))
+    assert os.path.exists(driver.image_cache_path('snap-1'))
+    assert disk.info(path)['format'] == 'qcow2'
+
+    with pytest.raises(errors.ImageNotCached):
+        driver._create_root_disk(instance, {'id': 'elsewhere',
+                                            'location': 'http://example.invalid/x'},
+                                 str(instance_dir))
+    assert not [p for p in os.listdir(os.path.dirname(driver.image_cache_path('x')))
+                if '.part-' in p]

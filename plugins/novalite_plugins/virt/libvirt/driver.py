@@ -269,9 +269,27 @@ class LibvirtDriver(interfaces.ComputeDriver):
             return path
         base = self.image_cache_path(image_id)
         if not os.path.exists(base):
-            raise errors.ImageNotCached(image_id=image_id, path=base)
+            self._fetch_image(image_meta, base)
         disk.create_overlay(base, path, root_gb)
         return path
+
+    @staticmethod
+    def _fetch_image(image_meta, base):
+        """Copy a ``file://`` image of the registry (a snapshot, or an image an operator
+        registered with a location) into the cache; anything else must be cached already."""
+        location = image_meta.get('location') or ''
+        source = location[len('file://'):] if location.startswith('file://') else None
+        if not source or not os.path.isfile(source):
+            raise errors.ImageNotCached(image_id=image_meta.get('id'), path=base)
+        os.makedirs(os.path.dirname(base), exist_ok=True)
+        # Copy then rename: a concurrent spawn never sees a half-written base image.
+        partial = '%s.part-%d' % (base, os.getpid())
+        try:
+            shutil.copyfile(source, partial)
+            os.replace(partial, base)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)
 
     def _remove_quietly(self, dom, instance, instance_dir):
         """Undo a failed spawn: only what this spawn made (never a clashing foreign domain)."""
