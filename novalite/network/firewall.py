@@ -129,10 +129,13 @@ class IptablesFirewall:
 
     def _render(self, instance_uuid, info):
         filt = self.iptables.tables['filter']
+        known = instance_uuid in self._ids
         ident = self.chain_id(instance_uuid)
         inst, sp, sm = 'inst-%s' % ident, 'sp-%s' % ident, 'sm-%s' % ident
         with self.iptables.changes():
-            self._drop(instance_uuid)
+            if known:
+                # a refresh: the old rules go (a scan of every rule, so not on a first setup)
+                self._drop(instance_uuid)
             filt.add_chain(inst)
             for rule in self.instance_rules(info):
                 filt.add_rule(inst, rule, tag=instance_uuid)
