@@ -184,6 +184,9 @@ class ComputeManager:
             instance = self._save(ctx, instance, {'host': self.host, 'node': node,
                                                   'task_state': states.NETWORKING},
                                   expected=[states.SCHEDULING, None])
+            # From here a failure releases the network, even if the call itself failed:
+            # a timed-out allocation may still have completed in the network service.
+            network_info = []
             network_info = self._allocate_network(ctx, instance, request_spec)
             instance = self._save(ctx, instance, {'task_state': states.BLOCK_DEVICE_MAPPING},
                                   expected=[states.NETWORKING])
@@ -300,10 +303,11 @@ class ComputeManager:
             except Exception:  # leave the error of the build as the one reported
                 LOG.exception('Cleanup of %s after a failed build failed', instance.uuid)
         if network_info is not None:
-            try:
-                self.driver.unplug_vifs(instance, network_info)
-            except Exception:
-                LOG.exception('Unplugging the VIFs of %s failed', instance.uuid)
+            if network_info:
+                try:
+                    self.driver.unplug_vifs(instance, network_info)
+                except Exception:
+                    LOG.exception('Unplugging the VIFs of %s failed', instance.uuid)
             self._release_network(ctx, instance)
         if claim is not None:
             claim.abort()

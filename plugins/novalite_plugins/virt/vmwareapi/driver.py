@@ -30,10 +30,10 @@ GIB = 1 << 30
 class VMwareVCDriver(interfaces.ComputeDriver):
     """Drives a vCenter cluster or an ESXi host over the vSphere API (``[vmware]`` options)."""
 
-    capabilities = {'has_imagecache': False, 'supports_recreate': False,
-                    'supports_attach_interface': False, 'supports_pause': False,
-                    'supports_suspend': True, 'supports_console_output': False,
-                    'supports_vnc_console': True, 'reports_instance_usage': True}
+    # Only what differs from DEFAULT_CAPABILITIES: vSphere has no pause (as in Nova) and
+    # this driver reads no console log.
+    capabilities = {'supports_pause': False, 'supports_console_output': False,
+                    'reports_instance_usage': True}
 
     @classmethod
     def register_opts(cls, conf):

@@ -26,10 +26,8 @@ LOG = logging.getLogger(__name__)
 class XenAPIDriver(interfaces.ComputeDriver):
     """Drives a XenServer/XCP-ng host over XenAPI (``[xenserver]`` options)."""
 
-    capabilities = {'has_imagecache': False, 'supports_recreate': False,
-                    'supports_attach_interface': False, 'supports_pause': True,
-                    'supports_suspend': True, 'supports_console_output': True,
-                    'supports_vnc_console': True, 'reports_instance_usage': True}
+    # Only what differs from DEFAULT_CAPABILITIES.
+    capabilities = {'reports_instance_usage': True}
 
     @classmethod
     def register_opts(cls, conf):
