@@ -383,13 +383,17 @@ class NetworksMixin:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
-    def fixed_ip_dhcp_hosts(self, network_id):
+    def fixed_ip_dhcp_hosts(self, network_id, host=None):
         """``[{'mac', 'hostname', 'ip'}]`` of a network's allocated addresses (dnsmasq's hosts
-        file); the host name is ``host-<address with dashes>`` unless the caller maps it."""
+        file), only those on ``host`` when given (a multi_host network's DHCP server serves
+        its own host's servers); the host name is ``host-<address with dashes>`` unless the
+        caller maps it."""
         query = sa.select(T_FIXED.c.address, T_FIXED.c.instance_uuid, T_VIFS.c.address).join(
             T_VIFS, T_VIFS.c.id == T_FIXED.c.virtual_interface_id).where(
             T_FIXED.c.network_id == network_id, T_FIXED.c.allocated == sa.true()).order_by(
             T_FIXED.c.id)
+        if host is not None:
+            query = query.where(T_FIXED.c.host == host)
         with self.engine.connect() as conn:
             return [{'mac': mac, 'ip': ip, 'instance_uuid': inst,
                      'hostname': 'host-%s' % ip.replace('.', '-')}

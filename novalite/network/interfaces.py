@@ -612,7 +612,9 @@ class NetworkManager:
         return {k: network.get(k) for k in keys}
 
     def _dhcp_hosts(self, network):
-        hosts = self.db.fixed_ip_dhcp_hosts(network['id'])
+        # multi_host: each host's dnsmasq answers for the servers on that host only
+        hosts = self.db.fixed_ip_dhcp_hosts(
+            network['id'], host=self.host if network['multi_host'] else None)
         return [{'mac': h['mac'], 'hostname': h['hostname'], 'ip': h['ip']} for h in hosts]
 
     def setup_networks_on_host(self, instance_uuid, host, teardown=False):
