@@ -43,18 +43,25 @@ def _answers(host, port):
         return False
 
 
-def require_service(name):
-    """Skip (or, under CI=true, fail) unless ``name`` answers on its local port."""
-    host, port = _PORTS[name]
-    if _answers(host, port):
-        return
-    message = '%s is not answering on %s:%d' % (name, host, port)
-    if os.environ.get('CI', '').lower() == 'true':
-        pytest.fail(message + ' (CI=true: a missing service is a failure)')
+def in_ci():
+    return os.environ.get('CI', '').lower() == 'true'
+
+
+def missing(message, what='service'):
+    """Skip with ``message``; under CI=true fail instead (a broken environment)."""
+    if in_ci():
+        pytest.fail('%s (CI=true: a missing %s is a failure)' % (message, what))
     pytest.skip(message)
 
 
-def wait_for(predicate, timeout=15.0, what='condition'):
+def require_service(name):
+    """Skip (or, under CI=true, fail) unless ``name`` answers on its local port."""
+    host, port = _PORTS[name]
+    if not _answers(host, port):
+        missing('%s is not answering on %s:%d' % (name, host, port))
+
+
+def wait_for(predicate, timeout=15.0, what='condition', interval=0.005):
     """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -63,7 +70,17 @@ def wait_for(predicate, timeout=15.0, what='condition'):
             return value
         if time.monotonic() > deadline:
             raise AssertionError('timed out waiting for %s' % what)
-        time.sleep(0.005)
+        time.sleep(interval)
+
+
+def fake_driver(tmp_path, name, **opts):
+    """A fake driver with its own ``[fake_driver]`` options (each host can differ)."""
+    from novalite_plugins.virt.fake import driver as fake_driver_mod
+    conf = make_conf(tmp_path / name)
+    fake_driver_mod.FakeDriver.register_opts(conf)
+    for key, value in opts.items():
+        conf.set_override(key, value, group='fake_driver')
+    return fake_driver_mod.FakeDriver(conf)
 
 
 def free_port():

@@ -9,7 +9,6 @@ import pytest
 import nltest
 from novalite import exception
 from novalite.compute import states
-from novalite_plugins.virt.fake import driver as fake_driver
 
 
 def _conf(tmp_path, **overrides):
@@ -24,13 +23,6 @@ def cloud(tmp_path):
     cloud.stop()
 
 
-def _driver(tmp_path, name, **opts):
-    """A fake driver with its own options (each host can fail differently)."""
-    conf = nltest.make_conf(tmp_path / name)
-    fake_driver.FakeDriver.register_opts(conf)
-    for key, value in opts.items():
-        conf.set_override(key, value, group='fake_driver')
-    return fake_driver.FakeDriver(conf)
 
 
 def test_multi_create_goes_active_and_spreads(cloud):
@@ -112,8 +104,8 @@ def test_no_valid_host_fault_names_the_filter(cloud):
 
 def test_reschedule_lands_on_another_host(tmp_path):
     # compute1 is the biggest, so RAMWeigher picks it first, and it always fails.
-    drivers = {'compute1': _driver(tmp_path, 'c1', memory_mb=262144, spawn_failure_rate=1.0),
-               'compute2': _driver(tmp_path, 'c2')}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', memory_mb=262144, spawn_failure_rate=1.0),
+               'compute2': nltest.fake_driver(tmp_path, 'c2')}
     cloud = nltest.Cloud(_conf(tmp_path), hosts=('compute1', 'compute2'), drivers=drivers)
     cloud.start()
     try:
@@ -128,7 +120,7 @@ def test_reschedule_lands_on_another_host(tmp_path):
 
 
 def test_retries_exhausted_end_in_error_with_resources_released(tmp_path):
-    drivers = {h: _driver(tmp_path, h, spawn_failure_rate=1.0)
+    drivers = {h: nltest.fake_driver(tmp_path, h, spawn_failure_rate=1.0)
                for h in ('compute1', 'compute2', 'compute3', 'compute4')}
     cloud = nltest.Cloud(_conf(tmp_path), drivers=drivers).start()
     try:
@@ -147,7 +139,7 @@ def test_retries_exhausted_end_in_error_with_resources_released(tmp_path):
 
 
 def test_build_abort_does_not_reschedule(tmp_path):
-    drivers = {h: _driver(tmp_path, h, abort_builds=True) for h in ('compute1', 'compute2')}
+    drivers = {h: nltest.fake_driver(tmp_path, h, abort_builds=True) for h in ('compute1', 'compute2')}
     cloud = nltest.Cloud(_conf(tmp_path), hosts=tuple(drivers), drivers=drivers).start()
     try:
         instance = cloud.boot()[0]
@@ -160,7 +152,7 @@ def test_build_abort_does_not_reschedule(tmp_path):
 
 
 def test_delete_during_build_cleans_up(tmp_path):
-    drivers = {'compute1': _driver(tmp_path, 'c1', spawn_delay=0.3)}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', spawn_delay=0.3)}
     cloud = nltest.Cloud(_conf(tmp_path), hosts=('compute1',), drivers=drivers).start()
     try:
         instance = cloud.boot()[0]

@@ -6,7 +6,6 @@ injects the spawn failures.
 
 import nltest
 from novalite.compute import states
-from novalite_plugins.virt.fake import driver as fake_driver
 
 WEIGHERS = ['RAMWeigher', 'BuildFailureWeigher']
 
@@ -17,12 +16,6 @@ def _conf(tmp_path, threshold=10, **overrides):
                             **overrides)
 
 
-def _driver(tmp_path, name, **opts):
-    conf = nltest.make_conf(tmp_path / name)
-    fake_driver.FakeDriver.register_opts(conf)
-    for key, value in opts.items():
-        conf.set_override(key, value, group='fake_driver')
-    return fake_driver.FakeDriver(conf)
 
 
 def _failed_builds(cloud, host):
@@ -48,8 +41,8 @@ def _service(cloud, host):
 
 def test_failed_builds_reach_the_scheduler_which_steers_away(tmp_path):
     # compute1 has the most RAM, so RAMWeigher alone would keep choosing it; it always fails.
-    drivers = {'compute1': _driver(tmp_path, 'c1', memory_mb=262144, spawn_failure_rate=1.0),
-               'compute2': _driver(tmp_path, 'c2'), 'compute3': _driver(tmp_path, 'c3')}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', memory_mb=262144, spawn_failure_rate=1.0),
+               'compute2': nltest.fake_driver(tmp_path, 'c2'), 'compute3': nltest.fake_driver(tmp_path, 'c3')}
     cloud = nltest.Cloud(_conf(tmp_path), hosts=tuple(drivers), drivers=drivers).start()
     try:
         first = cloud.boot()[0]
@@ -71,7 +64,7 @@ def test_failed_builds_reach_the_scheduler_which_steers_away(tmp_path):
 
 
 def test_a_successful_build_resets_the_count(tmp_path):
-    drivers = {'compute1': _driver(tmp_path, 'c1', fail_first_spawns=2)}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', fail_first_spawns=2)}
     cloud = nltest.Cloud(_conf(tmp_path), hosts=('compute1',), drivers=drivers).start()
     try:
         for expected in (1, 2):
@@ -88,8 +81,8 @@ def test_a_successful_build_resets_the_count(tmp_path):
 
 
 def test_threshold_disables_the_service(tmp_path):
-    drivers = {'compute1': _driver(tmp_path, 'c1', memory_mb=262144, spawn_failure_rate=1.0),
-               'compute2': _driver(tmp_path, 'c2', spawn_failure_rate=1.0)}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', memory_mb=262144, spawn_failure_rate=1.0),
+               'compute2': nltest.fake_driver(tmp_path, 'c2', spawn_failure_rate=1.0)}
     cloud = nltest.Cloud(_conf(tmp_path, threshold=2), hosts=tuple(drivers),
                          drivers=drivers).start()
     try:
@@ -118,7 +111,7 @@ def test_threshold_disables_the_service(tmp_path):
 
 
 def test_threshold_zero_counts_nothing(tmp_path):
-    drivers = {'compute1': _driver(tmp_path, 'c1', spawn_failure_rate=1.0)}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', spawn_failure_rate=1.0)}
     cloud = nltest.Cloud(_conf(tmp_path, threshold=0), hosts=('compute1',),
                          drivers=drivers).start()
     try:

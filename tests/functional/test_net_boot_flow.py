@@ -13,17 +13,10 @@ from novalite import context as nl_context
 from novalite import exception
 from novalite.compute import states
 from novalite.network import model
-from novalite_plugins.virt.fake import driver as fake_driver
 
 ADMIN = nl_context.get_admin_context()
 
 
-def _driver(tmp_path, name, **opts):
-    conf = nltest.make_conf(tmp_path / name)
-    fake_driver.FakeDriver.register_opts(conf)
-    for key, value in opts.items():
-        conf.set_override(key, value, group='fake_driver')
-    return fake_driver.FakeDriver(conf)
 
 
 @pytest.fixture
@@ -98,8 +91,8 @@ def test_an_exhausted_network_puts_the_extra_server_in_error_and_leaks_nothing(c
 
 
 def test_a_failed_spawn_releases_the_address_before_the_reschedule(tmp_path):
-    drivers = {'compute1': _driver(tmp_path, 'c1', spawn_failure_rate=1.0),
-               'compute2': _driver(tmp_path, 'c2', spawn_failure_rate=1.0)}
+    drivers = {'compute1': nltest.fake_driver(tmp_path, 'c1', spawn_failure_rate=1.0),
+               'compute2': nltest.fake_driver(tmp_path, 'c2', spawn_failure_rate=1.0)}
     cloud = nltest.Cloud(nltest.make_conf(tmp_path), hosts=tuple(drivers),
                          drivers=drivers).start()
     try:
