@@ -407,7 +407,8 @@ class NetworkManager:
     # -- network_info -------------------------------------------------------------------
 
     def get_instance_nw_info(self, instance_uuid):
-        """The server's network_info built from the database; stored as its info cache."""
+        """The server's network_info built from the database; stored as its info cache
+        when it differs."""
         vifs = self.db.virtual_interface_get_by_instance(instance_uuid)
         fixed_ips = [f for f in self.db.fixed_ip_get_by_instance(instance_uuid)
                      if f['allocated']]
@@ -424,7 +425,10 @@ class NetworkManager:
                 vif, network, [f for f in fixed_ips if f['virtual_interface_id'] == vif['id']],
                 floating, should_create_bridge=self.SHOULD_CREATE_BRIDGE,
                 should_create_vlan=self.SHOULD_CREATE_VLAN))
-        self.db.instance_info_cache_update(instance_uuid, network_info)
+        # Every change refreshes the cache through here; a plain read (the compute asking
+        # before a reboot or a delete) finds it current and writes nothing.
+        if network_info != self.db.instance_info_cache_get(instance_uuid):
+            self.db.instance_info_cache_update(instance_uuid, network_info)
         return network_info
 
     # -- floating IPs -------------------------------------------------------------------
